@@ -1,0 +1,40 @@
+using CamNotebooks.Setup;
+
+namespace CamNotebooks;
+
+/// <summary>
+/// The one entry point that prepares a process for CamNotebooks: the library, the tests and the first cell of every
+/// notebook call <see cref="Initialize"/> before anything else touches TorchSharp or Plotly.NET.
+/// </summary>
+public static class CamEnvironment
+{
+    private static readonly Lock Gate = new();
+    private static EnvironmentReport? _report;
+
+    /// <summary>
+    /// Makes TorchSharp's native library loadable on this machine (<see cref="TorchSharpNativeFix"/>) and lets Plotly.NET
+    /// find FSharp.Core (<see cref="FSharpCoreRedirect"/>). Safe to call any number of times; the work is done once.
+    /// </summary>
+    /// <returns>What was checked and done, for display.</returns>
+    /// <exception cref="NativeSetupException">TorchSharp cannot be made to load; the message names the cause and the remedy.</exception>
+    public static EnvironmentReport Initialize()
+    {
+        lock (Gate)
+        {
+            if (_report is not null) return _report;
+            FSharpCoreRedirect.Install();
+            var native = TorchSharpNativeFix.Apply();
+            _report = new EnvironmentReport(native, TorchSharp.torch.__version__);
+            return _report;
+        }
+    }
+}
+
+/// <summary>What <see cref="CamEnvironment.Initialize"/> found.</summary>
+/// <param name="NativeFix">Whether the native library needed patching, and what was loaded.</param>
+/// <param name="LibTorchVersion">The libtorch version TorchSharp reports once loaded.</param>
+public sealed record EnvironmentReport(NativeFixResult NativeFix, string LibTorchVersion)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"libtorch {LibTorchVersion}. {NativeFix.Description}";
+}
