@@ -1,0 +1,87 @@
+namespace CamNotebooks.Runner;
+
+/// <summary>The runner's command line.</summary>
+public static class RunnerCommand
+{
+    private const string Usage = """
+        usage: CamNotebooks.Runner run <notebook.dib | folder>... --output <folder>
+          Executes each notebook top to bottom in a fresh C# kernel (folders: every .dib inside, recursively, in name order)
+          and writes <folder>/<relative path>.ipynb with every output.
+          Exit code: 0 when every cell passed, 1 when a cell failed, 2 when the input is wrong.
+        """;
+
+    /// <summary>Parses <paramref name="args"/> and runs; returns the process exit code.</summary>
+    public static async Task<int> MainAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] != "run")
+            return Fail(args.Length == 0 ? "no command given." : $"unknown command '{args[0]}'.");
+        var inputs = new List<string>();
+        string? output = null;
+        for (int i = 1; i < args.Length; i++)
+        {
+            if (args[i] is "--output" or "-o")
+            {
+                if (++i >= args.Length) return Fail("--output needs a folder.");
+                output = args[i];
+            }
+            else inputs.Add(args[i]);
+        }
+        if (inputs.Count == 0) return Fail("no notebook given.");
+        if (output is null) return Fail("--output <folder> is required.");
+
+        List<(string Dib, string Ipynb)> plan;
+        try
+        {
+            plan = Plan(inputs, output);
+            foreach (var (dib, _) in plan) DibNotebook.Load(dib); // refuse bad input before running anything
+        }
+        catch (NotebookFormatException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+
+        // The kernel redirects Console while a cell runs; progress goes to the real stdout captured here, never into cell outputs.
+        var progress = Console.Out;
+        var results = new List<NotebookResult>();
+        foreach (var (dib, ipynb) in plan)
+        {
+            Console.WriteLine($"running {dib}");
+            var result = await NotebookExecution.RunAsync(dib, ipynb, message => progress.WriteLine($"  {message}"));
+            results.Add(result);
+            Console.WriteLine(result.Succeeded
+                ? $"  ok: {result.CellsRun} code cells in {result.Elapsed.TotalSeconds:F1} s -> {ipynb}"
+                : $"  FAILED: {result.Failure} -> {ipynb}");
+        }
+        var failures = results.Where(r => !r.Succeeded).ToList();
+        Console.WriteLine($"{results.Count - failures.Count} notebooks passed, {failures.Count} failed, {results.Sum(r => r.Elapsed.TotalSeconds):F1} s in all.");
+        foreach (var failure in failures) Console.Error.WriteLine($"error: {failure.Failure}");
+        return failures.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>Expands folders into their .dib files and maps each to its output path, mirroring sub-folders.</summary>
+    public static List<(string Dib, string Ipynb)> Plan(IEnumerable<string> inputs, string output)
+    {
+        var plan = new List<(string, string)>();
+        foreach (string input in inputs)
+        {
+            if (Directory.Exists(input))
+            {
+                foreach (string dib in Directory.GetFiles(input, "*.dib", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                    plan.Add((dib, Path.Combine(output, Path.ChangeExtension(Path.GetRelativePath(input, dib), ".ipynb"))));
+            }
+            else if (File.Exists(input))
+                plan.Add((input, Path.Combine(output, Path.ChangeExtension(Path.GetFileName(input), ".ipynb"))));
+            else
+                throw new NotebookFormatException($"Notebook not found: {Path.GetFullPath(input)}.");
+        }
+        return plan;
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        Console.Error.WriteLine(Usage);
+        return 2;
+    }
+}

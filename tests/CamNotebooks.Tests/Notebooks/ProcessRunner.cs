@@ -1,0 +1,37 @@
+using System.Diagnostics;
+
+namespace CamNotebooks.Tests.Notebooks;
+
+/// <summary>Runs a command to completion and captures what it printed.</summary>
+internal static class ProcessRunner
+{
+    public sealed record Outcome(int ExitCode, string StandardOutput, string StandardError)
+    {
+        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{StandardOutput}\n--- stderr\n{StandardError}";
+    }
+
+    public static Outcome Run(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {timeout}.");
+        }
+        process.WaitForExit();
+        return new Outcome(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Runs the project's notebook runner on <paramref name="notebooks"/>, writing executed copies to <paramref name="output"/>.</summary>
+    public static Outcome RunNotebooks(string output, params string[] notebooks) =>
+        Run("dotnet", ["exec", Repository.RunnerAssembly, "run", .. notebooks, "--output", output], Repository.Root, TimeSpan.FromMinutes(15));
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+
+namespace CamNotebooks.Tests.Notebooks;
+
+/// <summary>The notebook runner on fixture notebooks (not the chapters): failures are named, bad input refused.</summary>
+[Collection(NotebookCollection.Name)]
+public class RunnerTests
+{
+    private static string Fixture(string name) => Path.Combine(Repository.Root, "tests", "CamNotebooks.Tests", "Notebooks", "Fixtures", name);
+
+    private static string FreshOutput()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "camnb-runner-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    [Fact]
+    public void Every_output_kind_is_captured_in_the_ipynb()
+    {
+        string output = FreshOutput();
+        var outcome = ProcessRunner.RunNotebooks(output, Fixture("passes.dib"));
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "passes.ipynb")));
+        var cells = json.RootElement.GetProperty("cells").EnumerateArray().ToList();
+        Assert.Equal(3, cells.Count);
+        Assert.Equal("markdown", cells[0].GetProperty("cell_type").GetString());
+        var first = cells[1].GetProperty("outputs").EnumerateArray().ToList();
+        Assert.Contains(first, o => o.GetProperty("output_type").GetString() == "stream" && Text(o, "text").Contains("hello from stdout"));
+        // The return value is formatted as the kernel does it (HTML with the value inside a <pre>).
+        Assert.Contains(first, o => o.TryGetProperty("data", out var d) && d.TryGetProperty("text/html", out var html) && Text(html).Contains("<pre>42</pre>"));
+        var second = cells[2].GetProperty("outputs").EnumerateArray().ToList();
+        Assert.Contains(second, o => o.TryGetProperty("data", out var d) && d.TryGetProperty("text/html", out var html) && Text(html) == "<b>bold</b>");
+        Assert.Contains(second, o => o.TryGetProperty("data", out var d) && d.TryGetProperty("image/png", out _));
+    }
+
+    [Fact]
+    public void A_throwing_cell_fails_the_run_naming_notebook_cell_first_line_and_error()
+    {
+        string output = FreshOutput();
+        var outcome = ProcessRunner.RunNotebooks(output, Fixture("throws-in-cell-3.dib"));
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Contains("throws-in-cell-3.dib: cell 3 failed ('throw new InvalidOperationException(\"the fixture failed on purpose\");')", outcome.StandardError);
+        Assert.Contains("the fixture failed on purpose", outcome.StandardError);
+        // The executed copy is still written, with the error in cell 3 and the later cell not run.
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "throws-in-cell-3.ipynb")));
+        var cells = json.RootElement.GetProperty("cells").EnumerateArray().ToList();
+        Assert.Contains(cells[2].GetProperty("outputs").EnumerateArray(), o => o.GetProperty("output_type").GetString() == "error");
+        Assert.Empty(cells[3].GetProperty("outputs").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("no-such-notebook.dib", "Notebook not found")]
+    [InlineData("no-meta.dib", "does not start with a '#!meta' block")]
+    [InlineData("broken-meta.dib", "not valid kernel information JSON")]
+    [InlineData("fsharp-cell.dib", "uses the 'fsharp' kernel")]
+    public void Bad_input_is_refused_with_a_clear_error_and_no_output_file(string fixture, string expected)
+    {
+        string output = FreshOutput();
+        var outcome = ProcessRunner.RunNotebooks(output, Fixture(fixture));
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains(expected, outcome.StandardError);
+        Assert.Empty(Directory.GetFileSystemEntries(output));
+    }
+
+    [Fact]
+    public void A_bad_notebook_among_good_ones_stops_the_run_before_anything_executes()
+    {
+        string output = FreshOutput();
+        var outcome = ProcessRunner.RunNotebooks(output, Fixture("passes.dib"), Fixture("no-meta.dib"));
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Empty(Directory.GetFileSystemEntries(output));
+    }
+
+    private static string Text(JsonElement element, string? property = null)
+    {
+        var value = property is null ? element : element.GetProperty(property);
+        return value.ValueKind == JsonValueKind.Array ? string.Concat(value.EnumerateArray().Select(v => v.GetString())) : value.GetString() ?? "";
+    }
+}

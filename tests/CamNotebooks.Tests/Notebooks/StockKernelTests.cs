@@ -1,0 +1,40 @@
+namespace CamNotebooks.Tests.Notebooks;
+
+/// <summary>
+/// Every notebook also passes in the stock kernel VS Code users get: dotnet-repl 0.3.259 (from the repository's tool
+/// manifest) is the same .NET Interactive build as the Polyglot Notebooks extension's.
+/// </summary>
+[Collection(NotebookCollection.Name)]
+public class StockKernelTests
+{
+    private static readonly Lazy<ProcessRunner.Outcome> ToolRestore = new(() =>
+        ProcessRunner.Run("dotnet", ["tool", "restore"], Repository.Root, TimeSpan.FromMinutes(5)));
+
+    [Theory]
+    [MemberData(nameof(Repository.AllNotebooks), MemberType = typeof(Repository))]
+    public void Notebook_passes_in_dotnet_repl(string notebook)
+    {
+        Assert.True(ToolRestore.Value.ExitCode == 0, ToolRestore.Value.ToString());
+        string path = Path.Combine(Repository.Notebooks, notebook);
+        string output = Path.Combine(Repository.Root, "artifacts", "test-dotnet-repl", Path.ChangeExtension(notebook, ".ipynb"));
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        // dotnet-repl 0.3.259 ignores --working-dir: start it in the notebook's folder, as VS Code does.
+        var outcome = ProcessRunner.Run("dotnet",
+            ["dotnet-repl", "--run", Path.GetFileName(path), "--exit-after-run", "--output-format", "ipynb", "--output-path", output],
+            Path.GetDirectoryName(path)!, TimeSpan.FromMinutes(15));
+        Assert.True(outcome.ExitCode == 0, $"{notebook} failed in dotnet-repl (exit {outcome.ExitCode}).\n{FailedCells(output)}\n{outcome}");
+    }
+
+    /// <summary>The failing cells of an executed notebook, for a message that says what broke.</summary>
+    private static string FailedCells(string ipynb)
+    {
+        if (!File.Exists(ipynb)) return "(no executed notebook was written)";
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(ipynb));
+        var failures = json.RootElement.GetProperty("cells").EnumerateArray()
+            .Select((cell, index) => (cell, index))
+            .Where(c => c.cell.TryGetProperty("outputs", out var outputs) && outputs.EnumerateArray().Any(o => o.GetProperty("output_type").GetString() == "error"))
+            .Select(c => $"cell {c.index + 1} ('{string.Concat(c.cell.GetProperty("source").EnumerateArray().Select(l => l.GetString())).Split('\n')[0]}'): " +
+                         string.Join(" | ", c.cell.GetProperty("outputs").EnumerateArray().Where(o => o.GetProperty("output_type").GetString() == "error").Select(o => o.GetProperty("evalue").GetString())));
+        return string.Join("\n", failures);
+    }
+}
