@@ -12,8 +12,9 @@ public static class CamEnvironment
     private static EnvironmentReport? _report;
 
     /// <summary>
-    /// Makes TorchSharp's native library loadable on this machine (<see cref="TorchSharpNativeFix"/>) and lets Plotly.NET
-    /// find FSharp.Core (<see cref="FSharpCoreRedirect"/>). Safe to call any number of times; the work is done once.
+    /// Makes TorchSharp's native library loadable on this machine (<see cref="TorchSharpNativeFix"/>), lets Plotly.NET
+    /// find FSharp.Core (<see cref="FSharpCoreRedirect"/>) and registers the notebook formatters that show charts offline
+    /// (<see cref="Display.PlotlyDisplay"/>). Safe to call any number of times; the work is done once.
     /// </summary>
     /// <returns>What was checked and done, for display.</returns>
     /// <exception cref="NativeSetupException">TorchSharp cannot be made to load; the message names the cause and the remedy.</exception>
@@ -24,6 +25,7 @@ public static class CamEnvironment
             if (_report is not null) return _report;
             FSharpCoreRedirect.Install();
             var native = TorchSharpNativeFix.Apply();
+            Display.PlotlyDisplay.Register();
             _report = new EnvironmentReport(native, TorchSharp.torch.__version__);
             return _report;
         }
