@@ -40,8 +40,14 @@ public static class NotebookExecution
     /// (the failing cell keeps its error, later cells are kept without outputs).
     /// </summary>
     /// <exception cref="NotebookFormatException">The notebook cannot be read; nothing is written.</exception>
-    public static async Task<NotebookResult> RunAsync(string dibPath, string ipynbPath, Action<string>? log = null)
+    /// <param name="dibPath">The notebook to run.</param>
+    /// <param name="ipynbPath">Where to write the executed copy.</param>
+    /// <param name="log">Receives progress lines.</param>
+    /// <param name="passes">How many times to "Run All" in the same kernel; outputs come from the last pass. Two passes prove
+    /// a notebook can be re-run without restarting the kernel.</param>
+    public static async Task<NotebookResult> RunAsync(string dibPath, string ipynbPath, Action<string>? log = null, int passes = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(passes, 1);
         log ??= _ => { };
         string name = Path.GetFileName(dibPath);
         var document = DibNotebook.Load(dibPath); // validate before anything runs or is written
@@ -55,22 +61,28 @@ public static class NotebookExecution
         try
         {
             using var kernel = NotebookKernel.Create(message => log($"{name}: {message}"));
-            for (int i = 0; i < document.Elements.Count; i++)
+            for (int pass = 1; pass <= passes && failure is null; pass++)
             {
-                var cell = document.Elements[i];
-                var outputs = new List<InteractiveDocumentOutputElement>();
-                if (cell.KernelName != "markdown" && failure is null && !string.IsNullOrWhiteSpace(cell.Contents))
+                if (passes > 1) log($"{name}: Run All, pass {pass} of {passes}");
+                // Each pass records a whole document; the last one (or the failing one) is what gets written.
+                executed = new InteractiveDocument();
+                for (int i = 0; i < document.Elements.Count; i++)
                 {
-                    var cellWatch = Stopwatch.StartNew();
-                    var result = await kernel.SendAsync(new SubmitCode(cell.Contents, cell.KernelName));
-                    cellsRun++;
-                    string? error = CollectOutputs(result.Events, outputs);
-                    log($"{name}: cell {i + 1} {(error is null ? "ok" : "FAILED")} in {cellWatch.Elapsed.TotalSeconds:F1} s");
-                    if (error is not null)
-                        failure = new CellFailure(name, i + 1, FirstLine(cell.Contents), error);
+                    var cell = document.Elements[i];
+                    var outputs = new List<InteractiveDocumentOutputElement>();
+                    if (cell.KernelName != "markdown" && failure is null && !string.IsNullOrWhiteSpace(cell.Contents))
+                    {
+                        var cellWatch = Stopwatch.StartNew();
+                        var result = await kernel.SendAsync(new SubmitCode(cell.Contents, cell.KernelName));
+                        cellsRun++;
+                        string? error = CollectOutputs(result.Events, outputs);
+                        log($"{name}: cell {i + 1} {(error is null ? "ok" : "FAILED")} in {cellWatch.Elapsed.TotalSeconds:F1} s");
+                        if (error is not null)
+                            failure = new CellFailure(name, i + 1, FirstLine(cell.Contents), passes > 1 ? $"(Run All, pass {pass}) {error}" : error);
+                    }
+                    // Stable ids keep the executed notebook byte-identical from run to run.
+                    executed.Add(new InteractiveDocumentElement(cell.Contents, cell.KernelName, outputs) { Id = $"cell-{i + 1}" });
                 }
-                // Stable ids keep the executed notebook byte-identical from run to run.
-                executed.Add(new InteractiveDocumentElement(cell.Contents, cell.KernelName, outputs) { Id = $"cell-{i + 1}" });
             }
         }
         finally

@@ -4,9 +4,10 @@ namespace CamNotebooks.Runner;
 public static class RunnerCommand
 {
     private const string Usage = """
-        usage: CamNotebooks.Runner run <notebook.dib | folder>... --output <folder>
+        usage: CamNotebooks.Runner run <notebook.dib | folder>... --output <folder> [--passes N]
           Executes each notebook top to bottom in a fresh C# kernel (folders: every .dib inside, recursively, in name order)
           and writes <folder>/<relative path>.ipynb with every output.
+          --passes 2 runs every cell twice in the same kernel ("Run All" twice), as a learner might; outputs come from the last pass.
           Exit code: 0 when every cell passed, 1 when a cell failed, 2 when the input is wrong.
         """;
 
@@ -17,12 +18,17 @@ public static class RunnerCommand
             return Fail(args.Length == 0 ? "no command given." : $"unknown command '{args[0]}'.");
         var inputs = new List<string>();
         string? output = null;
+        int passes = 1;
         for (int i = 1; i < args.Length; i++)
         {
             if (args[i] is "--output" or "-o")
             {
                 if (++i >= args.Length) return Fail("--output needs a folder.");
                 output = args[i];
+            }
+            else if (args[i] == "--passes")
+            {
+                if (++i >= args.Length || !int.TryParse(args[i], out passes) || passes < 1) return Fail("--passes needs a positive whole number.");
             }
             else inputs.Add(args[i]);
         }
@@ -47,7 +53,7 @@ public static class RunnerCommand
         foreach (var (dib, ipynb) in plan)
         {
             Console.WriteLine($"running {dib}");
-            var result = await NotebookExecution.RunAsync(dib, ipynb, message => progress.WriteLine($"  {message}"));
+            var result = await NotebookExecution.RunAsync(dib, ipynb, message => progress.WriteLine($"  {message}"), passes);
             results.Add(result);
             Console.WriteLine(result.Succeeded
                 ? $"  ok: {result.CellsRun} code cells in {result.Elapsed.TotalSeconds:F1} s -> {ipynb}"

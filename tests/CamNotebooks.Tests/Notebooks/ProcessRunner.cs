@@ -32,6 +32,9 @@ internal static class ProcessRunner
     }
 
     /// <summary>Runs the project's notebook runner on <paramref name="notebooks"/>, writing executed copies to <paramref name="output"/>.</summary>
-    public static Outcome RunNotebooks(string output, params string[] notebooks) =>
-        Run("dotnet", ["exec", Repository.RunnerAssembly, "run", .. notebooks, "--output", output], Repository.Root, TimeSpan.FromMinutes(15));
+    public static Outcome RunNotebooks(string output, params string[] notebooks) => RunNotebooks(output, 1, notebooks);
+
+    /// <summary>As above, running every cell <paramref name="passes"/> times in the same kernel.</summary>
+    public static Outcome RunNotebooks(string output, int passes, params string[] notebooks) =>
+        Run("dotnet", ["exec", Repository.RunnerAssembly, "run", .. notebooks, "--output", output, "--passes", passes.ToString()], Repository.Root, TimeSpan.FromMinutes(15));
 }

@@ -49,6 +49,17 @@ public class RunnerTests
         Assert.Empty(cells[3].GetProperty("outputs").EnumerateArray());
     }
 
+    [Fact]
+    public void A_cell_that_only_works_once_fails_on_the_second_Run_All()
+    {
+        string output = FreshOutput();
+        var outcome = ProcessRunner.RunNotebooks(output, passes: 2, Fixture("not-rerunnable.dib"));
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Contains("not-rerunnable.dib: cell 1 failed", outcome.StandardError);
+        Assert.Contains("(Run All, pass 2)", outcome.StandardError);
+        Assert.True(ProcessRunner.RunNotebooks(FreshOutput(), passes: 1, Fixture("not-rerunnable.dib")).ExitCode == 0);
+    }
+
     [Theory]
     [InlineData("no-such-notebook.dib", "Notebook not found")]
     [InlineData("no-meta.dib", "does not start with a '#!meta' block")]
