@@ -67,8 +67,10 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
             throw new ArgumentException(
                 $"ResNetBody expects a batch [N, 3, H, W] of normalised BGR images, got [{string.Join(", ", input.shape)}]. " +
                 "Use ResNetPreprocessing.Normalize on RGB 0..255 images, and unsqueeze(0) a single image.", nameof(input));
-        if (input.shape[2] < Stride || input.shape[3] < Stride)
-            throw new ArgumentException($"Images must be at least {Stride}x{Stride} pixels, got {input.shape[2]}x{input.shape[3]}.", nameof(input));
+        if (!IsSupportedSize(input.shape[2]) || !IsSupportedSize(input.shape[3]))
+            throw new ArgumentException(
+                $"Image height and width must be at least {Stride} and a multiple of {Stride} plus 0 to 3 (e.g. 224, 256, 227), got {input.shape[2]}x{input.shape[3]}. " +
+                "With the graph's asymmetric padding, other sizes make a block's shortcut and main path differ by one pixel. Resize or crop the image.", nameof(input));
         if (input.dtype != ScalarType.Float32)
             throw new ArgumentException($"ResNetBody expects float32 input, got {input.dtype}. Convert with .to(ScalarType.Float32).", nameof(input));
         using var scope = NewDisposeScope();
@@ -79,6 +81,13 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
         x = layer4.call(x);
         return x.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Whether an input height or width fits the graph: the stride-2 3x3 convolutions (pads 1 before, 0 after) and the 1x1
+    /// shortcuts (no padding) give the same output size only for even inputs, which holds at every stage exactly when the size
+    /// modulo 32 is 0, 1, 2 or 3.
+    /// </summary>
+    public static bool IsSupportedSize(long size) => size >= Stride && size % Stride < 4;
 
     /// <summary>Global average pooling of an activation map [N, C, H, W] to [N, C] (the graph's final AveragePool).</summary>
     public static Tensor Pool(Tensor activations)
