@@ -69,14 +69,32 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        using var scope = NewDisposeScope();
-        // Every child is invoked with call(...) so that forward hooks registered on it fire.
-        var shortcut = downsample is null ? input : downsample.call(input);
-        var padded = conv1Padding is { } padding ? padding.Apply(input) : input;
-        var x = relu.call(bn1.call(conv1.call(padded)));
-        x = bn2.call(conv2.call(x));
+        // Every child is invoked with call(...) so that forward hooks registered on it fire. Intermediate results are disposed
+        // one by one, as torch.nn.Sequential does, rather than with a dispose scope: a scope would also dispose tensors that
+        // hooks create (e.g. the detached clones they keep), which must outlive the forward pass.
+        var shortcut = downsample?.call(input);
+        var padded = conv1Padding is { } padding ? padding.Apply(input) : null;
+        var x = Chain(conv1.call(padded ?? input), bn1, relu);
+        padded?.Dispose();
+        x = Chain(x, conv2, bn2);
         // Not add_: a hook on bn2 may keep its output, which must not change afterwards.
-        var output = relu.call(x.add(shortcut));
-        return output.MoveToOuterDisposeScope();
+        var sum = x.add(shortcut ?? input);
+        x.Dispose();
+        shortcut?.Dispose();
+        var output = relu.call(sum);
+        sum.Dispose();
+        return output;
+    }
+
+    /// <summary>Applies the layers in turn to <paramref name="x"/>, disposing each intermediate result (and <paramref name="x"/>).</summary>
+    private static Tensor Chain(Tensor x, params nn.Module<Tensor, Tensor>[] layers)
+    {
+        foreach (var layer in layers)
+        {
+            var next = layer.call(x);
+            x.Dispose();
+            x = next;
+        }
+        return x;
     }
 }

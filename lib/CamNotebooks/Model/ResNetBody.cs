@@ -11,6 +11,8 @@ namespace CamNotebooks.Model;
 /// the layer4 activation map [N, 512, H/32, W/32] (7x7 for 224x224 inputs), the map that CAM and Grad-CAM look at.
 /// Input: [N, 3, H, W] BGR minus the mean image (see <see cref="ResNetPreprocessing.Normalize"/>).
 /// Children are invoked with <c>call(...)</c>, so forward hooks on any of them (e.g. <c>layer4</c>, <c>layer4.2</c>) fire.
+/// As in <c>torch.nn.Sequential</c>, intermediate outputs are disposed during the pass: a hook that wants to keep an
+/// activation must keep <c>output.detach().clone()</c> (as the book does), not <c>output</c> itself.
 /// </summary>
 public sealed class ResNetBody : nn.Module<Tensor, Tensor>
 {
@@ -73,13 +75,16 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
                 "With the graph's asymmetric padding, other sizes make a block's shortcut and main path differ by one pixel. Resize or crop the image.", nameof(input));
         if (input.dtype != ScalarType.Float32)
             throw new ArgumentException($"ResNetBody expects float32 input, got {input.dtype}. Convert with .to(ScalarType.Float32).", nameof(input));
-        using var scope = NewDisposeScope();
+        // Each stage's output is disposed once the next stage has used it, as torch.nn.Sequential does. No dispose scope here:
+        // it would also dispose the tensors that hooks keep (hooks must keep output.detach().clone(), not output itself).
         var x = stem.call(input);
-        x = layer1.call(x);
-        x = layer2.call(x);
-        x = layer3.call(x);
-        x = layer4.call(x);
-        return x.MoveToOuterDisposeScope();
+        foreach (var stage in new[] { layer1, layer2, layer3, layer4 })
+        {
+            var next = stage.call(x);
+            x.Dispose();
+            x = next;
+        }
+        return x;
     }
 
     /// <summary>

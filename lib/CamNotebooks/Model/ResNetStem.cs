@@ -37,10 +37,13 @@ public sealed class ResNetStem : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        using var scope = NewDisposeScope();
-        var x = relu.call(bn1.call(conv1.call(ConvPadding.Apply(input))));
+        // Intermediates are disposed one by one (not with a dispose scope, which would also dispose tensors kept by hooks).
+        using var padded = ConvPadding.Apply(input);
+        using var convolved = conv1.call(padded);
+        using var normalized = bn1.call(convolved);
+        using var activated = relu.call(normalized);
         // ONNX max pooling ignores padded cells; padding with -inf does the same.
-        var output = maxpool.call(PoolPadding.Apply(x, double.NegativeInfinity));
-        return output.MoveToOuterDisposeScope();
+        using var poolPadded = PoolPadding.Apply(activated, double.NegativeInfinity);
+        return maxpool.call(poolPadded);
     }
 }
