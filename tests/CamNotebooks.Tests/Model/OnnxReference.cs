@@ -1,7 +1,7 @@
+using Google.Protobuf;
 using CamNotebooks.Model;
 using Microsoft.ML.OnnxRuntime;
 using Onnx;
-using Google.Protobuf;
 using static TorchSharp.torch;
 
 namespace CamNotebooks.Tests.Model;
@@ -57,7 +57,8 @@ internal sealed class OnnxReference : IDisposable
     public float[] Preprocess(float[] rgb)
     {
         using var value = OrtValue.CreateTensorValueFromMemory(rgb, [1, 3, 224, 224]);
-        using var outputs = preprocess.Run(new RunOptions(), [preprocess.InputNames[0]], [value], [preprocess.OutputNames[0]]);
+        using var runOptions = new RunOptions();
+        using var outputs = preprocess.Run(runOptions, [preprocess.InputNames[0]], [value], [preprocess.OutputNames[0]]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
@@ -65,7 +66,8 @@ internal sealed class OnnxReference : IDisposable
     public (float[] Layer4, long[] Layer4Shape, float[] Pooled) Body(float[] normalized, long[] shape)
     {
         using var value = OrtValue.CreateTensorValueFromMemory(normalized, shape);
-        using var outputs = body.Run(new RunOptions(), [bodyInput], [value], [Layer4Output, pooledOutput]);
+        using var runOptions = new RunOptions();
+        using var outputs = body.Run(runOptions, [bodyInput], [value], [Layer4Output, pooledOutput]);
         return (outputs[0].GetTensorDataAsSpan<float>().ToArray(), outputs[0].GetTensorTypeAndShape().Shape,
             outputs[1].GetTensorDataAsSpan<float>().ToArray());
     }
