@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using CamNotebooks.Model;
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CamNotebooks.Bench;
+
+/// <summary>
+/// Times the pretrained ResNet: weight conversion (forced by an empty temporary cache), cached load, and the forward pass of
+/// the TorchSharp port against ONNX Runtime on the same input in the same process.
+/// </summary>
+internal static class ModelBenchmark
+{
+    private const int WarmUpRuns = 3;
+
+    public static int Run(ModelBenchmarkOptions options)
+    {
+        var cache = Directory.CreateTempSubdirectory("camnotebooks-bench-cache-").FullName;
+        try
+        {
+            Console.WriteLine($"Machine: {Environment.ProcessorCount} logical cores; libtorch {__version__}; ONNX Runtime {OrtEnv.Instance().GetVersionString()}");
+            var clock = Stopwatch.StartNew();
+            using (var first = PretrainedResNet.Load(options.OnnxDirectory, cache))
+                Console.WriteLine($"Weight conversion (first load, empty cache): {clock.Elapsed.TotalSeconds:0.00} s  [from cache: {first.Report.FromCache}]");
+            clock.Restart();
+            using var model = PretrainedResNet.Load(options.OnnxDirectory, cache);
+            Console.WriteLine($"Cached load:                                  {clock.Elapsed.TotalSeconds:0.00} s  [from cache: {model.Report.FromCache}]");
+
+            var files = ResNetModelFiles.Locate(options.OnnxDirectory);
+            manual_seed(0);
+            using var images = rand(16, 3, 224, 224) * 255;
+            using var input16 = model.Preprocessing.Normalize(images);
+            using var input1 = input16[..1].contiguous();
+            Console.WriteLine($"Forward pass at 224x224, median of {options.Runs} runs after {WarmUpRuns} warm-up runs:");
+            Console.WriteLine("threads  batch  TorchSharp ms  ONNX Runtime ms  ratio TS/ORT  TS ms/image  max |diff| pooled");
+            foreach (var threads in options.Threads)
+            {
+                set_num_threads(threads);
+                using var onnx = new OnnxBody(files.BodyPath, threads);
+                foreach (var input in new[] { input1, input16 })
+                {
+                    var batch = input.shape[0];
+                    var inputValues = input.data<float>().ToArray();
+                    Tensor? torchResult = null;
+                    var torchMs = Median(options.Runs, () =>
+                    {
+                        using var noGrad = no_grad();
+                        torchResult?.Dispose();
+                        torchResult = model.Body.Features(input);
+                    });
+                    float[] onnxResult = [];
+                    var onnxMs = Median(options.Runs, () => onnxResult = onnx.Run(inputValues, input.shape));
+                    var torchValues = torchResult!.data<float>().ToArray();
+                    var diff = torchValues.Zip(onnxResult, (a, b) => Math.Abs(a - b)).Max();
+                    torchResult.Dispose();
+                    Console.WriteLine($"{threads,7}  {batch,5}  {torchMs,13:0.0}  {onnxMs,15:0.0}  {torchMs / onnxMs,12:0.00}  {torchMs / batch,11:0.0}  {diff,17:E1}");
+                }
+            }
+            Console.WriteLine($"Peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):0} MB");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+    }
+
+    private static double Median(int runs, Action action)
+    {
+        for (var i = 0; i < WarmUpRuns; i++) action();
+        var times = new double[runs];
+        for (var i = 0; i < runs; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            times[i] = clock.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(times);
+        return runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
+    }
+
+    /// <summary>ResNet18.onnx in ONNX Runtime with a free batch size; returns the pooled features [N * 512].</summary>
+    private sealed class OnnxBody : IDisposable
+    {
+        private readonly InferenceSession session;
+        private readonly string inputName;
+
+        public OnnxBody(string path, int threads)
+        {
+            var model = ModelProto.Parser.ParseFromFile(path);
+            var graph = model.Graph;
+            var input = graph.Input.Single(i => graph.Initializer.All(t => t.Name != i.Name));
+            inputName = input.Name;
+            input.Type.TensorType.Shape.Dim[0].DimParam = "N";
+            graph.Output[0].Type.TensorType.Shape.Dim[0].DimParam = "N";
+            graph.ValueInfo.Clear();
+            using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
+            // Spinning worker threads halve the throughput on a 2-core machine.
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            session = new InferenceSession(model.ToByteArray(), options);
+        }
+
+        public float[] Run(float[] values, long[] shape)
+        {
+            using var value = OrtValue.CreateTensorValueFromMemory(values, shape);
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, [inputName], [value], [session.OutputNames[0]]);
+            return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        }
+
+        public void Dispose() => session.Dispose();
+    }
+}
