@@ -15,6 +15,8 @@ namespace CamNotebooks.Hooks;
 /// <remarks>
 /// The counterpart of PyTorch's <c>register_forward_hook</c> with <c>output.detach().clone()</c>. Detaching keeps the
 /// copy out of the autograd graph; cloning makes sure later in-place operations (an in-place ReLU) cannot change it.
+/// In TorchSharp the copy is also what keeps the values alive: <c>Sequential</c> disposes each intermediate output as
+/// soon as the next layer has used it, so a hook that kept <c>output</c> itself would soon hold a dead tensor.
 /// </remarks>
 public sealed class Hook : ModuleHook
 {
