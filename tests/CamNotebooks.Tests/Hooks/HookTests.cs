@@ -35,6 +35,10 @@ public class HookTests
         Assert.True(first.IsInvalid);
         Assert.Equal(18f, hook.Stored[0, 0, 3, 3].item<float>()); // 2 · 9
         Assert.Equal(2, hook.CallCount);
+        using var generic = Hook.Create<Tensor>(L(model, "fc"), "fc");
+        using (no_grad()) model.call(GapInput());
+        Assert.Equal([1L, 2], generic.Stored.shape);
+        Assert.Equal("fc", generic.LayerName);
     }
 
     [Fact]
