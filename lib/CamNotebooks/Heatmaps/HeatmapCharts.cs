@@ -1,0 +1,83 @@
+using Plotly.NET;
+using XPlot.Plotly;
+
+namespace CamNotebooks.Heatmaps;
+
+/// <summary>
+/// Interactive versions of a <see cref="HeatmapOverlay"/>: the photo as background, the map as a semi-transparent
+/// heatmap on top (smoothed like the picture), and the map's raw value under the mouse.
+/// </summary>
+/// <remarks>
+/// The map stays at layer resolution (e.g. 7 x 7 cells), each cell placed over the patch of pixels it summarises, so a
+/// chart is a few kilobytes plus the photo's PNG.
+/// </remarks>
+public static class HeatmapCharts
+{
+    /// <summary>A Plotly.NET chart of <paramref name="overlay"/>.</summary>
+    public static GenericChart Plotly(HeatmapOverlay overlay)
+    {
+        ArgumentNullException.ThrowIfNull(overlay);
+        var cells = Cells(overlay);
+        var image = PlotlyFigure.Trace("image", ("source", "data:image/png;base64," + Convert.ToBase64String(overlay.ImagePng)),
+            ("hoverinfo", "skip"), ("name", "image"));
+        var heatmap = PlotlyFigure.Trace("heatmap", ("z", cells.Z), ("x0", cells.X0), ("dx", cells.DX), ("y0", cells.Y0),
+            ("dy", cells.DY), ("zmin", cells.ZMin), ("zmax", cells.ZMax), ("zsmooth", "best"), ("opacity", overlay.Alpha),
+            ("colorscale", overlay.Colormap.ToPlotlyColorscale()), ("name", "map"),
+            ("hovertemplate", "x %{x:.0f}, y %{y:.0f}<br>value %{z:.4g}<extra></extra>"));
+        var layout = PlotlyFigure.Layout(("title", new { text = overlay.Caption }), ("width", overlay.Width + 160),
+            ("height", overlay.Height + 120),
+            ("xaxis", new { range = new[] { -0.5, overlay.Width - 0.5 }, showgrid = false, zeroline = false }),
+            ("yaxis", new { range = new[] { overlay.Height - 0.5, -0.5 }, showgrid = false, zeroline = false, scaleanchor = "x" }));
+        return PlotlyFigure.Chart([image, heatmap], layout);
+    }
+
+    /// <summary>An XPlot.Plotly chart of <paramref name="overlay"/> (the photo is a layout image: XPlot has no image trace).</summary>
+    public static PlotlyChart XPlot(HeatmapOverlay overlay)
+    {
+        ArgumentNullException.ThrowIfNull(overlay);
+        var cells = Cells(overlay);
+        var heatmap = new Heatmap
+        {
+            z = cells.Z, x0 = cells.X0, dx = cells.DX, y0 = cells.Y0, dy = cells.DY, zmin = cells.ZMin, zmax = cells.ZMax,
+            zsmooth = "best", opacity = overlay.Alpha, colorscale = overlay.Colormap.ToPlotlyColorscale(), name = "map",
+        };
+        var layout = new LayoutWithImages
+        {
+            title = overlay.Caption, width = overlay.Width + 160, height = overlay.Height + 120,
+            xaxis = new Xaxis { range = new[] { -0.5, overlay.Width - 0.5 }, showgrid = false, zeroline = false },
+            yaxis = new Yaxis { range = new[] { overlay.Height - 0.5, -0.5 }, showgrid = false, zeroline = false },
+            images = [new
+            {
+                source = "data:image/png;base64," + Convert.ToBase64String(overlay.ImagePng), xref = "x", yref = "y",
+                x = -0.5, y = -0.5, sizex = overlay.Width, sizey = overlay.Height, sizing = "stretch", layer = "below",
+            }],
+        };
+        var chart = global::XPlot.Plotly.Chart.Plot(heatmap, layout);
+        chart.WithSize(overlay.Width + 160, overlay.Height + 120);
+        return chart;
+    }
+
+    /// <summary>HTML for an XPlot chart (loads plotly.js from its CDN), for <c>display(HTML(...))</c> or a formatter.</summary>
+    public static string XPlotHtml(PlotlyChart chart) => (chart ?? throw new ArgumentNullException(nameof(chart))).GetHtml();
+
+    /// <summary>XPlot's layout lacks plotly.js's <c>images</c> attribute; its JSON serialiser picks up this extra property.</summary>
+    public sealed class LayoutWithImages : XPlot.Plotly.Layout.Layout
+    {
+        /// <summary>plotly.js layout images (source, xref, yref, x, y, sizex, sizey, sizing, layer...).</summary>
+        public object[]? images { get; set; }
+    }
+
+    private sealed record CellGrid(float[][] Z, double X0, double DX, double Y0, double DY, double ZMin, double ZMax);
+
+    private static CellGrid Cells(HeatmapOverlay overlay)
+    {
+        var values = overlay.MapValues;
+        int rows = values.GetLength(0), columns = values.GetLength(1);
+        var z = Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, columns).Select(c => values[r, c]).ToArray()).ToArray();
+        // Image pixel i covers i-0.5..i+0.5; map cell j covers pixels j*dx-0.5 .. (j+1)*dx-0.5, so its centre is (j+0.5)*dx-0.5.
+        double dx = (double)overlay.Width / columns, dy = (double)overlay.Height / rows;
+        double min = values.Cast<float>().Min(), max = values.Cast<float>().Max();
+        if (overlay.ReluFirst) min = Math.Max(0, min);
+        return new CellGrid(z, dx / 2 - 0.5, dx, dy / 2 - 0.5, dy, min, Math.Max(max, min));
+    }
+}

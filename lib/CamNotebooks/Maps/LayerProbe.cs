@@ -1,0 +1,94 @@
+using CamNotebooks.Hooks;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace CamNotebooks.Maps;
+
+/// <summary>What one probe of a model found: a layer's activations, optionally their gradients, and the model's output.</summary>
+internal sealed record ProbeOutput(Tensor Activations, Tensor? Gradients, Tensor Logits, int[] Classes);
+
+/// <summary>
+/// Runs a model once on a batch and captures what every CAM method needs from the chosen layer. All the checks and the
+/// clean-up (hook removed, eval/train mode and requires_grad restored) live here, so each method is just its formula.
+/// </summary>
+internal static class LayerProbe
+{
+    public static ProbeOutput Run(Module<Tensor, Tensor> model, Module<Tensor, Tensor> layer, string layerName, Tensor batch,
+        int[]? classIndices, bool withGradients)
+    {
+        if (batch.dim() != 4)
+            throw new ArgumentException(
+                $"Expected a batch of images [N, C, H, W], got [{string.Join(", ", batch.shape)}]. For one image use image.unsqueeze(0).",
+                nameof(batch));
+        Tensor? activations = null;
+        int firings = 0;
+        // The hook keeps the layer's output. For gradients it makes that output a fresh leaf that requires grad, so that
+        // autograd.grad(score, leaf) retraces only the layers after this one. It hands the model a clone, so that an
+        // in-place operation further on (ReLU(inplace: true)) cannot touch the captured tensor.
+        var remover = layer.register_forward_hook((_, _, output) =>
+        {
+            firings++;
+            if (output.dim() != 4)
+                throw new ArgumentException(
+                    $"Layer '{layerName}' outputs shape [{string.Join(", ", output.shape)}], but a class activation map needs a " +
+                    "4-D feature map [N, C, h, w]. Choose a convolutional layer or stage (for a ResNet: layer1..layer4).", "layer");
+            activations = withGradients ? output.detach().requires_grad_(true) : output.detach();
+            return activations.clone();
+        });
+        Tensor logits;
+        using (ModelModeScope.Eval(model))
+        using (withGradients ? new FrozenParameters(model) : null)
+        using (withGradients ? enable_grad() : no_grad())
+        {
+            try { logits = model.call(batch); }
+            finally { remover.remove(); }
+        }
+        if (firings != 1 || activations is null)
+            throw new InvalidOperationException(firings == 0
+                ? $"Layer '{layerName}' did not run when the model did. Its parent must invoke it with .call(x), not .forward(x)."
+                : $"Layer '{layerName}' ran {firings} times in one forward pass; pick a layer that is used once.");
+        if (logits.dim() != 2 || logits.shape[0] != batch.shape[0])
+            throw new InvalidOperationException(
+                $"The model's output has shape [{string.Join(", ", logits.shape)}]; CAM methods need class scores [N, classes] " +
+                $"with N = {batch.shape[0]} images.");
+        var classes = ResolveClasses(classIndices, logits);
+        if (!withGradients) return new ProbeOutput(activations, null, logits.detach(), classes);
+
+        // Summing the chosen scores differentiates each image's own score: in eval mode images do not interact.
+        using var index = tensor(classes.Select(c => (long)c).ToArray(), device: logits.device).unsqueeze(1);
+        var score = logits.gather(1, index).sum();
+        if (!score.requires_grad)
+            throw new InvalidOperationException($"The class scores do not depend on layer '{layerName}': choose a layer on the path to the output.");
+        var gradients = autograd.grad([score], [activations])[0];
+        return new ProbeOutput(activations.detach(), gradients, logits.detach(), classes);
+    }
+
+    /// <summary>null: each image's predicted class; one index: the same class for all; else one index per image.</summary>
+    private static int[] ResolveClasses(int[]? classIndices, Tensor logits)
+    {
+        int images = (int)logits.shape[0], classCount = (int)logits.shape[1];
+        if (classIndices is null)
+            return logits.argmax(1).to(ScalarType.Int32).data<int>().ToArray();
+        if (classIndices.Length != 1 && classIndices.Length != images)
+            throw new ArgumentException(
+                $"{classIndices.Length} class indices for a batch of {images} image(s): give one per image, a single one for " +
+                "all images, or none (null) for each image's predicted class.", nameof(classIndices));
+        foreach (var c in classIndices)
+            if (c < 0 || c >= classCount)
+                throw new ArgumentOutOfRangeException(nameof(classIndices), c,
+                    $"Class index {c} is out of range: the model outputs {classCount} classes (0..{classCount - 1}).");
+        return classIndices.Length == images ? classIndices.ToArray() : Enumerable.Repeat(classIndices[0], images).ToArray();
+    }
+
+    /// <summary>Packs maps and scores into a result whose tensor survives this method's dispose scope.</summary>
+    public static CamResult Result(string method, string layerName, Tensor maps, ProbeOutput probe)
+    {
+        using var index = tensor(probe.Classes.Select(c => (long)c).ToArray(), device: probe.Logits.device).unsqueeze(1);
+        var scores = probe.Logits.gather(1, index).squeeze(1).to(ScalarType.Float32).cpu().data<float>().ToArray();
+        var probabilities = probe.Logits.softmax(1).gather(1, index).squeeze(1).to(ScalarType.Float32).cpu().data<float>().ToArray();
+        var predicted = probe.Logits.argmax(1).to(ScalarType.Int32).cpu().data<int>().ToArray();
+        var owned = maps.detach().to(ScalarType.Float32).contiguous().MoveToOuterDisposeScope();
+        return new CamResult(method, layerName, owned, probe.Classes, scores, probabilities, predicted);
+    }
+}
