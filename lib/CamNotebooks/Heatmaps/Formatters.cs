@@ -6,19 +6,17 @@ using static TorchSharp.torch;
 namespace CamNotebooks.Heatmaps;
 
 /// <summary>
-/// Teaches a Polyglot Notebook how to show this library's objects: call <see cref="Register"/> once in the first cell.
+/// Teaches a Polyglot Notebook how to show this library's objects; <see cref="CamEnvironment.Initialize"/> calls <see cref="Register"/>.
 /// </summary>
 public static class Formatters
 {
     /// <summary>
-    /// Registers HTML for <see cref="HeatmapOverlay"/> (the picture with its caption) and for XPlot charts (which have
-    /// no formatter in the final .NET Interactive kernel), and a compact one-line text form for tensors
+    /// Registers HTML for <see cref="HeatmapOverlay"/> (the picture with its caption) and a compact one-line text form for tensors
     /// (shape, dtype, device, min/mean/max; the values themselves when there are at most 16).
     /// </summary>
     public static void Register()
     {
         Formatter.Register<HeatmapOverlay>((overlay, writer) => writer.Write(overlay.ToHtml()), HtmlFormatter.MimeType);
-        Formatter.Register<XPlot.Plotly.PlotlyChart>((chart, writer) => writer.Write(HeatmapCharts.XPlotHtml(chart)), HtmlFormatter.MimeType);
         Formatter.SetPreferredMimeTypesFor(typeof(Tensor), PlainTextFormatter.MimeType);
         Formatter.Register<Tensor>((t, writer) => writer.Write(Describe(t)), PlainTextFormatter.MimeType);
     }

@@ -57,8 +57,8 @@ public static class HeatmapCharts
         return chart;
     }
 
-    /// <summary>HTML for an XPlot chart (loads plotly.js from its CDN), for <c>display(HTML(...))</c> or a formatter.</summary>
-    public static string XPlotHtml(PlotlyChart chart) => (chart ?? throw new ArgumentNullException(nameof(chart))).GetHtml();
+    /// <summary>HTML for an XPlot chart that draws offline (see <see cref="Display.PlotlyDisplay"/>), for <c>display(HTML(...))</c>.</summary>
+    public static string XPlotHtml(PlotlyChart chart) => Display.PlotlyDisplay.ToHtml(chart ?? throw new ArgumentNullException(nameof(chart)));
 
     /// <summary>XPlot's layout lacks plotly.js's <c>images</c> attribute; its JSON serialiser picks up this extra property.</summary>
     public sealed class LayoutWithImages : XPlot.Plotly.Layout.Layout

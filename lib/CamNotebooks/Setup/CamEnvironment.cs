@@ -14,7 +14,7 @@ public static class CamEnvironment
     /// <summary>
     /// Makes TorchSharp's native library loadable on this machine (<see cref="TorchSharpNativeFix"/>), lets Plotly.NET
     /// find FSharp.Core (<see cref="FSharpCoreRedirect"/>) and registers the notebook formatters that show charts offline
-    /// (<see cref="Display.PlotlyDisplay"/>). Safe to call any number of times; the work is done once.
+    /// (<see cref="Display.PlotlyDisplay"/>), heatmaps as pictures and tensors compactly (<see cref="Heatmaps.Formatters"/>). Safe to call any number of times; the work is done once.
     /// </summary>
     /// <returns>What was checked and done, for display.</returns>
     /// <exception cref="NativeSetupException">TorchSharp cannot be made to load; the message names the cause and the remedy.</exception>
@@ -26,6 +26,7 @@ public static class CamEnvironment
             FSharpCoreRedirect.Install();
             var native = TorchSharpNativeFix.Apply();
             Display.PlotlyDisplay.Register();
+            Heatmaps.Formatters.Register();
             _report = new EnvironmentReport(native, TorchSharp.torch.__version__);
             return _report;
         }
