@@ -18,6 +18,7 @@ public static class ImageGrid
     /// <param name="padding">White space in pixels around and between cells.</param>
     /// <param name="fontSize">Caption text size in pixels.</param>
     /// <exception cref="ArgumentException">No images, a tensor that is not [3, h, w], or a caption count that does not match.</exception>
+    /// <exception cref="InvalidOperationException">Captions were given but no font can be found (see <see cref="CaptionFont"/>).</exception>
     public static Tensor Compose(IReadOnlyList<Tensor> images, IReadOnlyList<string?>? captions = null, int columns = 0,
         int padding = 4, float fontSize = 14)
     {
@@ -30,13 +31,13 @@ public static class ImageGrid
         ArgumentOutOfRangeException.ThrowIfNegative(padding);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fontSize);
 
+        bool anyCaption = captions?.Any(c => !string.IsNullOrEmpty(c)) ?? false;
         var bitmaps = new List<SKBitmap>(images.Count);
         try
         {
             foreach (var image in images) bitmaps.Add(SkiaTensors.ToBitmap(image));
             int cellWidth = bitmaps.Max(b => b.Width), imageHeight = bitmaps.Max(b => b.Height);
-            bool anyCaption = captions?.Any(c => !string.IsNullOrEmpty(c)) ?? false;
-            using var font = new SKFont(SKTypeface.Default, fontSize);
+            using var font = new SKFont(anyCaption ? CaptionFont.Typeface : SKTypeface.Default, fontSize);
             int captionHeight = anyCaption ? (int)Math.Ceiling(font.Spacing) + padding : 0;
             int cellHeight = imageHeight + captionHeight;
             int perRow = columns == 0 ? bitmaps.Count : Math.Min(columns, bitmaps.Count);

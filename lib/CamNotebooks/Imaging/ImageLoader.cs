@@ -121,7 +121,7 @@ public static class ImageLoader
         var codec = SKCodec.Create(new SKMemoryStream(data), out var result);
         if (codec is null)
             throw new ImageLoadException(source, result == SKCodecResult.IncompleteInput
-                ? "the data ends before the image header is complete (truncated file)."
+                ? $"only {data.Size} bytes, too few to recognise: a truncated image header, or not an image at all."
                 : $"it is not an image in a supported format (JPEG, PNG, GIF, WebP, BMP, ICO); the decoder said {result}.");
         return codec;
     }
