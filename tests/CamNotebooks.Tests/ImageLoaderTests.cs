@@ -229,11 +229,23 @@ public class ImageLoaderTests
     }
 
     [Fact]
-    public void A_png_just_under_the_limit_with_no_pixel_data_is_truncated_not_too_large()
+    public void A_png_declaring_a_plausible_size_but_holding_no_rows_is_truncated_not_too_large()
     {
-        // 10000 x 10000 = exactly 100 megapixels: allowed by the size check, so the decoder runs and finds no rows.
-        var claimed = TestImages.WithPngSize(Png.Encode(zeros(3, 2, 2)), 10_000, 10_000);
+        // 3000 x 3000 passes the size check, so the decoder runs and finds only the 2 x 2 image's data.
+        var claimed = TestImages.WithPngSize(Png.Encode(zeros(3, 2, 2)), 3000, 3000);
         var error = Assert.Throws<ImageLoadException>(() => ImageLoader.Load(claimed, "claims.png"));
         Assert.DoesNotContain("megapixels", error.Message);
+    }
+
+    [Theory]
+    [InlineData(10_000, 10_000, true)]  // exactly 100 megapixels: accepted
+    [InlineData(10_000, 10_001, false)]
+    [InlineData(int.MaxValue, int.MaxValue, false)] // no overflow
+    [InlineData(0, 5, false)]
+    public void The_size_limit_is_100_megapixels(int width, int height, bool accepted)
+    {
+        var check = () => ImageLoader.CheckDeclaredSize(width, height, "x.png");
+        if (accepted) check();
+        else Assert.Throws<ImageLoadException>(check);
     }
 }

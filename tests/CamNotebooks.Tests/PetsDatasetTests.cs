@@ -105,6 +105,15 @@ public class PetsDatasetTests
     }
 
     [Fact]
+    public void The_data_folder_is_found_by_walking_up_or_refused_clearly()
+    {
+        Assert.Equal(Path.GetFullPath(Pets.Directory), DataDirectory.Find("pets"));
+        Assert.True(File.Exists(Path.Combine(DataDirectory.Find("pets"), "head_boxes.csv")));
+        var error = Assert.Throws<DirectoryNotFoundException>(() => DataDirectory.Find("no-such-dataset"));
+        Assert.Contains("data/no-such-dataset", error.Message);
+    }
+
+    [Fact]
     public void A_photo_loads_through_its_record()
     {
         using var rgb = Pets["beagle_10.jpg"].Load(ImageResize.CenterCrop(224));

@@ -3,11 +3,6 @@ using System.IO.Compression;
 
 namespace CamNotebooks.Data;
 
-/// <summary>An array read from an IDX file: its dimensions and its bytes in row-major order.</summary>
-/// <param name="Shape">Dimension sizes, outermost first (e.g. [N, 28, 28] for images, [N] for labels).</param>
-/// <param name="Data">The elements, row-major.</param>
-public sealed record IdxArray(IReadOnlyList<int> Shape, byte[] Data);
-
 /// <summary>
 /// Reads the IDX format of MNIST and Fashion-MNIST (http://yann.lecun.com/exdb/mnist/): a big-endian header
 /// <c>00 00 type ndim</c>, then <c>ndim</c> 32-bit sizes, then the elements. Gzip-compressed files are recognised by

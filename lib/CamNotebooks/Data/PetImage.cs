@@ -27,8 +27,3 @@ public sealed record PetImage(string FileName, string FilePath, string Breed, in
     /// <inheritdoc />
     public override string ToString() => $"{FileName} ({ClassName}, {Breed}, {Width}x{Height})";
 }
-
-/// <summary>A train/validation split of the pets sample.</summary>
-/// <param name="Train">Training photos, ordered by file name.</param>
-/// <param name="Validation">Validation photos, ordered by file name.</param>
-public sealed record PetSplit(IReadOnlyList<PetImage> Train, IReadOnlyList<PetImage> Validation);

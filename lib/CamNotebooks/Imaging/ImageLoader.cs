@@ -139,12 +139,7 @@ public static class ImageLoader
         using var data = SKData.CreateCopy(RequireNotEmpty(encoded, source));
         using var codec = OpenCodec(data, source);
         int width = codec.Info.Width, height = codec.Info.Height;
-        if (width <= 0 || height <= 0)
-            throw new ImageLoadException(source, $"it declares an empty size ({width}x{height}).");
-        if ((long)width * height > MaxPixels)
-            throw new ImageLoadException(source,
-                $"it declares {width}x{height} pixels ({(long)width * height / 1e6:0.#} megapixels), more than the " +
-                $"{MaxPixels / 1_000_000} megapixels accepted. Downscale it first, or check that the file is not corrupt.");
+        CheckDeclaredSize(width, height, source);
 
         // Premultiplied alpha so that drawing it on white below is a correct "over" composite.
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
@@ -165,6 +160,17 @@ public static class ImageLoader
         canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Nearest));
         canvas.Flush();
         return output;
+    }
+
+    /// <summary>Refuses empty sizes and sizes above <see cref="MaxPixels"/>, before any pixel memory is allocated.</summary>
+    internal static void CheckDeclaredSize(int width, int height, string source)
+    {
+        if (width <= 0 || height <= 0)
+            throw new ImageLoadException(source, $"it declares an empty size ({width}x{height}).");
+        if ((long)width * height > MaxPixels)
+            throw new ImageLoadException(source,
+                $"it declares {width}x{height} pixels ({(long)width * height / 1e6:0.#} megapixels), more than the " +
+                $"{MaxPixels / 1_000_000} megapixels accepted. Downscale it first, or check that the file is not corrupt.");
     }
 
     /// <summary>
