@@ -143,14 +143,20 @@ public static class ImageLoader
 
         // Premultiplied alpha so that drawing it on white below is a correct "over" composite.
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
-        using var decoded = new SKBitmap(info);
+        var decoded = new SKBitmap(info);
         var result = codec.GetPixels(info, decoded.GetPixels());
         if (result != SKCodecResult.Success)
+        {
+            decoded.Dispose();
             throw new ImageLoadException(source, result == SKCodecResult.IncompleteInput
                 ? "the data ends before the image does (truncated file)."
                 : $"the pixel data is corrupt or unsupported; the decoder said {result}.");
+        }
 
         var header = HeaderOf(codec);
+        // The common case (an upright opaque photo) needs no second pass.
+        if (header.Origin == SKEncodedOrigin.TopLeft && codec.Info.AlphaType == SKAlphaType.Opaque) return decoded;
+        using var _ = decoded;
         var output = new SKBitmap(new SKImageInfo(header.Width, header.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
         using var canvas = new SKCanvas(output);
         canvas.Clear(SKColors.White);

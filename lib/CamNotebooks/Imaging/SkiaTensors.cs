@@ -18,15 +18,25 @@ internal static class SkiaTensors
     {
         if (bitmap.ColorType != SKColorType.Rgba8888)
             throw new InvalidOperationException($"Internal: expected an RGBA8888 bitmap, got {bitmap.ColorType}.");
-        int width = bitmap.Width, height = bitmap.Height;
-        var rgba = new byte[width * height * 4];
-        // RowBytes can exceed width*4 (padding); copy row by row so the tensor sees a packed layout.
-        for (int row = 0; row < height; row++)
-            Marshal.Copy(bitmap.GetPixels() + row * bitmap.RowBytes, rgba, row * width * 4, width * 4);
+        int width = bitmap.Width, height = bitmap.Height, plane = width * height;
+        var row = new byte[width * 4];
+        var planar = new float[3 * plane];
+        // De-interleaving here rather than with permute + dtype conversion in torch: on a strided byte tensor the latter
+        // took about 20 ms per 383x256 photo, this loop well under 1 ms.
+        for (int y = 0; y < height; y++)
+        {
+            // RowBytes can exceed width*4 (padding), so copy row by row.
+            Marshal.Copy(bitmap.GetPixels() + y * bitmap.RowBytes, row, 0, row.Length);
+            int offset = y * width;
+            for (int x = 0; x < width; x++)
+            {
+                planar[offset + x] = row[4 * x];
+                planar[plane + offset + x] = row[4 * x + 1];
+                planar[2 * plane + offset + x] = row[4 * x + 2];
+            }
+        }
         CamEnvironment.Initialize();
-        using var scope = NewDisposeScope();
-        var hwc = tensor(rgba, [height, width, 4], ScalarType.Byte);
-        return hwc[.., .., ..3].permute(2, 0, 1).to(ScalarType.Float32).contiguous().MoveToOuterDisposeScope();
+        return tensor(planar, [3, height, width]);
     }
 
     internal static SKBitmap ToBitmap(Tensor rgb)
@@ -35,19 +45,30 @@ internal static class SkiaTensors
         if (rgb.dim() != 3 || rgb.shape[0] != 3 || rgb.shape[1] == 0 || rgb.shape[2] == 0)
             throw new ArgumentException(
                 $"Expected an RGB image tensor of shape [3, H, W], got [{string.Join(", ", rgb.shape)}].", nameof(rgb));
-        int height = (int)rgb.shape[1], width = (int)rgb.shape[2];
-        byte[] rgba;
-        using (NewDisposeScope())
-        {
-            var hwc = rgb.detach().cpu().to(ScalarType.Float32).clamp(0, 255).round().to(ScalarType.Byte).permute(1, 2, 0);
-            var alpha = full(height, width, 1, 255, dtype: ScalarType.Byte);
-            rgba = cat([hwc, alpha], 2).contiguous().data<byte>().ToArray();
-        }
+        int height = (int)rgb.shape[1], width = (int)rgb.shape[2], plane = width * height;
+        float[] planar;
+        using (var contiguous = rgb.detach().cpu().to(ScalarType.Float32).contiguous())
+            planar = contiguous.data<float>().ToArray();
         var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
-        for (int row = 0; row < height; row++)
-            Marshal.Copy(rgba, row * width * 4, bitmap.GetPixels() + row * bitmap.RowBytes, width * 4);
+        var row = new byte[width * 4];
+        for (int y = 0; y < height; y++)
+        {
+            int offset = y * width;
+            for (int x = 0; x < width; x++)
+            {
+                row[4 * x] = ToByte(planar[offset + x]);
+                row[4 * x + 1] = ToByte(planar[plane + offset + x]);
+                row[4 * x + 2] = ToByte(planar[2 * plane + offset + x]);
+                row[4 * x + 3] = 255;
+            }
+            Marshal.Copy(row, 0, bitmap.GetPixels() + y * bitmap.RowBytes, row.Length);
+        }
         return bitmap;
     }
+
+    /// <summary>Clamps to 0..255 and rounds half to even, as torch.round does (NaN becomes 0).</summary>
+    private static byte ToByte(float value) =>
+        float.IsNaN(value) ? (byte)0 : (byte)Math.Round(Math.Clamp(value, 0f, 255f), MidpointRounding.ToEven);
 
     /// <summary>Returns a new bitmap; the input is left as it is.</summary>
     internal static SKBitmap Resize(SKBitmap source, ImageResize resize)
