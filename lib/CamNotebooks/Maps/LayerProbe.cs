@@ -23,6 +23,9 @@ internal static class LayerProbe
                 nameof(batch));
         Tensor? activations = null;
         int firings = 0;
+        // The captured tensor must outlive any dispose scope the model's own forward opens (a hand-written forward may wrap
+        // its work in one); it joins the caller's scope instead, once the forward pass is over.
+        var callerScope = CurrentDisposeScope;
         // The hook keeps the layer's output. For gradients it makes that output a fresh leaf that requires grad, so that
         // autograd.grad(score, leaf) retraces only the layers after this one. It hands the model a clone, so that an
         // in-place operation further on (ReLU(inplace: true)) cannot touch the captured tensor.
@@ -33,7 +36,7 @@ internal static class LayerProbe
                 throw new ArgumentException(
                     $"Layer '{layerName}' outputs shape [{string.Join(", ", output.shape)}], but a class activation map needs a " +
                     "4-D feature map [N, C, h, w]. Choose a convolutional layer or stage (for a ResNet: layer1..layer4).", "layer");
-            activations = withGradients ? output.detach().requires_grad_(true) : output.detach();
+            activations = (withGradients ? output.detach().requires_grad_(true) : output.detach()).DetachFromDisposeScope();
             return activations.clone();
         });
         Tensor logits;
@@ -42,7 +45,11 @@ internal static class LayerProbe
         using (withGradients ? enable_grad() : no_grad())
         {
             try { logits = model.call(batch); }
-            finally { remover.remove(); }
+            finally
+            {
+                remover.remove();
+                if (activations is not null) callerScope?.Attach(activations);
+            }
         }
         if (firings != 1 || activations is null)
             throw new InvalidOperationException(firings == 0
