@@ -11,9 +11,9 @@ public class NotebookRunTests
     [MemberData(nameof(Repository.AllNotebooks), MemberType = typeof(Repository))]
     public void Notebook_runs_top_to_bottom_twice_in_the_project_runner(string notebook)
     {
-        string output = Path.Combine(Repository.ExecutedNotebooks, Path.GetDirectoryName(notebook) ?? "");
-        var outcome = ProcessRunner.RunNotebooks(output, passes: 2, Path.Combine(Repository.Notebooks, notebook));
-        Assert.True(outcome.ExitCode == 0, outcome.ToString());
-        Assert.True(File.Exists(Path.Combine(output, Path.ChangeExtension(Path.GetFileName(notebook), ".ipynb"))));
+        var executed = ExecutedNotebook.Get(notebook);
+        Assert.True(executed.Outcome.ExitCode == 0, executed.Outcome.ToString());
+        Assert.True(File.Exists(executed.IpynbPath));
+        Assert.All(executed.Cells, cell => Assert.Empty(cell.Errors));
     }
 }

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace CamNotebooks.Tests.Notebooks;
 
 /// <summary>Runs a command to completion and captures what it printed.</summary>
-internal static class ProcessRunner
+public static class ProcessRunner
 {
     public sealed record Outcome(int ExitCode, string StandardOutput, string StandardError)
     {

@@ -3,7 +3,7 @@ using System.Reflection;
 namespace CamNotebooks.Tests.Notebooks;
 
 /// <summary>Paths of the repository the tests were built from.</summary>
-internal static class Repository
+public static class Repository
 {
     private static string Metadata(string key) =>
         typeof(Repository).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;

@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace CamNotebooks.Tests.Notebooks;
+
+/// <summary>
+/// A notebook executed once per test run by the project's runner ("Run All" twice in one kernel), shared by the test that
+/// checks it runs and by the tests that check the facts its prose claims against its real outputs.
+/// </summary>
+public sealed class ExecutedNotebook
+{
+    private static readonly ConcurrentDictionary<string, Lazy<ExecutedNotebook>> Runs = new();
+
+    private ExecutedNotebook(string notebook, ProcessRunner.Outcome outcome, string ipynbPath)
+    {
+        Notebook = notebook;
+        Outcome = outcome;
+        IpynbPath = ipynbPath;
+        Cells = File.Exists(ipynbPath) ? ReadCells(ipynbPath) : [];
+    }
+
+    /// <summary>Path relative to notebooks/, e.g. <c>02_class_activation_maps.dib</c>.</summary>
+    public string Notebook { get; }
+
+    /// <summary>The runner's exit code and console output.</summary>
+    public ProcessRunner.Outcome Outcome { get; }
+
+    /// <summary>The executed copy (artifacts/test-notebooks/...).</summary>
+    public string IpynbPath { get; }
+
+    /// <summary>Every cell with its source and outputs, in order.</summary>
+    public IReadOnlyList<ExecutedCell> Cells { get; }
+
+    /// <summary>Runs the notebook (once per test process) and returns the result.</summary>
+    public static ExecutedNotebook Get(string notebook) =>
+        Runs.GetOrAdd(notebook, n => new Lazy<ExecutedNotebook>(() => Execute(n))).Value;
+
+    private static ExecutedNotebook Execute(string notebook)
+    {
+        string output = Path.Combine(Repository.ExecutedNotebooks, Path.GetDirectoryName(notebook) ?? "");
+        var outcome = ProcessRunner.RunNotebooks(output, passes: 2, Path.Combine(Repository.Notebooks, notebook));
+        return new ExecutedNotebook(notebook, outcome, Path.Combine(output, Path.ChangeExtension(Path.GetFileName(notebook), ".ipynb")));
+    }
+
+    /// <summary>All text the notebook printed or displayed as text (stdout and text/plain), in order.</summary>
+    public string AllText() => string.Join("\n", Cells.SelectMany(c => c.Texts));
+
+    /// <summary>The first match of <paramref name="pattern"/> in the notebook's text outputs; fails the test if absent.</summary>
+    public Match Find(string pattern)
+    {
+        var match = Regex.Match(AllText(), pattern, RegexOptions.Multiline);
+        Assert.True(match.Success, $"{Notebook}: no output matches /{pattern}/. Outputs:\n{AllText()}");
+        return match;
+    }
+
+    /// <summary>The number captured by group <paramref name="group"/> of the first match of <paramref name="pattern"/>.</summary>
+    public double Number(string pattern, string group = "value") =>
+        double.Parse(Find(pattern).Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static List<ExecutedCell> ReadCells(string path)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(path));
+        var cells = new List<ExecutedCell>();
+        foreach (var cell in json.RootElement.GetProperty("cells").EnumerateArray())
+        {
+            var texts = new List<string>();
+            var mimes = new List<(string Mime, string Data)>();
+            var errors = new List<string>();
+            if (cell.TryGetProperty("outputs", out var outputs))
+            {
+                foreach (var output in outputs.EnumerateArray())
+                {
+                    switch (output.GetProperty("output_type").GetString())
+                    {
+                        case "stream":
+                            texts.Add(Join(output.GetProperty("text")));
+                            break;
+                        case "error":
+                            errors.Add(output.GetProperty("evalue").GetString() ?? "");
+                            break;
+                        default:
+                            foreach (var data in output.GetProperty("data").EnumerateObject())
+                            {
+                                mimes.Add((data.Name, Join(data.Value)));
+                                if (data.Name == "text/plain") texts.Add(Join(data.Value));
+                            }
+                            break;
+                    }
+                }
+            }
+            cells.Add(new ExecutedCell(cell.GetProperty("cell_type").GetString()!, Join(cell.GetProperty("source")), texts, mimes, errors));
+        }
+        return cells;
+    }
+
+    private static string Join(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Array ? string.Concat(value.EnumerateArray().Select(v => v.GetString())) : value.GetString() ?? "";
+}
+
+/// <summary>One executed cell.</summary>
+/// <param name="Kind">"code" or "markdown".</param>
+/// <param name="Source">The cell's source.</param>
+/// <param name="Texts">Text outputs: stdout and text/plain values.</param>
+/// <param name="Outputs">Every display output as (mime type, data).</param>
+/// <param name="Errors">Error messages.</param>
+public sealed record ExecutedCell(string Kind, string Source, IReadOnlyList<string> Texts, IReadOnlyList<(string Mime, string Data)> Outputs, IReadOnlyList<string> Errors);
