@@ -50,6 +50,27 @@ public class RunnerTests
     }
 
     [Fact]
+    public void Plotly_js_goes_out_inline_once_per_kernel_session_and_no_chart_needs_a_CDN()
+    {
+        string output = FreshOutput();
+        var outcome = ProcessRunner.RunNotebooks(output, Fixture("two-charts.dib"));
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        string ipynb = File.ReadAllText(Path.Combine(output, "two-charts.ipynb"));
+        using var json = JsonDocument.Parse(ipynb);
+        var html = json.RootElement.GetProperty("cells").EnumerateArray().Skip(1)
+            .Select(c => string.Concat(c.GetProperty("outputs").EnumerateArray().Select(o => Text(o.GetProperty("data"), "text/html")))).ToList();
+        Assert.Contains("data-camnb-plotly=\"2.28.0\"", html[0]);
+        Assert.Contains("plotly.js v2.28.0", html[0]);
+        Assert.Contains("Plotly.newPlot('camnb-plot-1'", html[0]);
+        Assert.DoesNotContain("data-camnb-plotly", html[1]);
+        Assert.Contains("Plotly.newPlot('camnb-plot-2'", html[1]);
+        // Outside plotly.js itself (whose defaults mention its CDN for map topologies), nothing points to a CDN.
+        string withoutLibrary = html[0][html[0].IndexOf("</script>", StringComparison.Ordinal)..] + html[1];
+        Assert.DoesNotContain("cdn.plot.ly", withoutLibrary);
+        Assert.DoesNotContain("requirejs", withoutLibrary);
+    }
+
+    [Fact]
     public void A_cell_that_only_works_once_fails_on_the_second_Run_All()
     {
         string output = FreshOutput();
