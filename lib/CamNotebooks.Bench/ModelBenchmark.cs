@@ -90,7 +90,7 @@ internal static class ModelBenchmark
 
         public OnnxBody(string path, int threads)
         {
-            var model = ModelProto.Parser.ParseFromFile(path);
+            var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
             var graph = model.Graph;
             var input = graph.Input.Single(i => graph.Initializer.All(t => t.Name != i.Name));
             inputName = input.Name;

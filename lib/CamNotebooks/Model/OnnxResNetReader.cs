@@ -188,7 +188,7 @@ internal static class OnnxFiles
             throw new PretrainedModelException($"The ONNX file {path} does not exist. Run the setup command / `dotnet restore`.");
         try
         {
-            return ModelProto.Parser.ParseFromFile(path);
+            return ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or IOException)
         {

@@ -27,7 +27,7 @@ internal sealed class OnnxReference : IDisposable
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         preprocess = new InferenceSession(files.PreprocessPath, options);
 
-        var model = ModelProto.Parser.ParseFromFile(files.BodyPath);
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(files.BodyPath));
         var graph = model.Graph;
         var input = graph.Input.Single(i => graph.Initializer.All(t => t.Name != i.Name));
         bodyInput = input.Name;

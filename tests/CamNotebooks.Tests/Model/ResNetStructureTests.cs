@@ -50,7 +50,7 @@ public sealed class ResNetStructureTests(PretrainedModelFixture fixture)
 
         // Parameters plus running statistics are exactly the tensors stored in the ONNX file.
         var runningStatistics = fixture.Model.Body.named_buffers().Where(b => b.name.Contains("running_")).Sum(b => b.buffer.numel());
-        var stored = ModelProto.Parser.ParseFromFile(fixture.Files.BodyPath).Graph.Initializer.Sum(t => t.Dims.Aggregate(1L, (a, b) => a * b));
+        var stored = ModelProto.Parser.ParseFrom(File.ReadAllBytes(fixture.Files.BodyPath)).Graph.Initializer.Sum(t => t.Dims.Aggregate(1L, (a, b) => a * b));
         Assert.Equal(stored, parameters + runningStatistics);
     }
 

@@ -106,7 +106,7 @@ public sealed class WeightCacheTests(PretrainedModelFixture fixture) : IDisposab
     [Fact]
     public void Unexpected_graph_is_refused_with_what_was_expected()
     {
-        var model = ModelProto.Parser.ParseFromFile(fixture.Files.BodyPath);
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(fixture.Files.BodyPath));
         // A torchvision-style symmetric stem padding instead of the graph's [3, 3, 2, 2].
         var stemConv = model.Graph.Node.First(n => n.OpType == "Conv");
         var pads = stemConv.Attribute.Single(a => a.Name == "pads");
@@ -118,7 +118,7 @@ public sealed class WeightCacheTests(PretrainedModelFixture fixture) : IDisposab
         Assert.Contains("[3, 3, 3, 3]", error.Message);
 
         // One batch norm fewer.
-        var fewer = ModelProto.Parser.ParseFromFile(fixture.Files.BodyPath);
+        var fewer = ModelProto.Parser.ParseFrom(File.ReadAllBytes(fixture.Files.BodyPath));
         fewer.Graph.Node.Remove(fewer.Graph.Node.Last(n => n.OpType == "BatchNormalization"));
         error = Assert.Throws<PretrainedModelException>(() => OnnxResNetReader.Read(fewer, "fewer.onnx"));
         Assert.Contains("22 Conv and 22 BatchNormalization", error.Message);
