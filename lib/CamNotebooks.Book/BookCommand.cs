@@ -23,10 +23,11 @@ public static class BookCommand
     /// <summary>Parses <paramref name="args"/>, builds, and returns the process exit code.</summary>
     public static async Task<int> MainAsync(string[] args, TextWriter output, TextWriter error)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        if (args.Length == 0) return Fail(error, "no command given.");
+        if (args[0] is "-h" or "--help" or "help")
         {
             output.WriteLine(Usage);
-            return args.Length == 0 ? 2 : 0;
+            return 0;
         }
         if (args[0] != "build") return Fail(error, $"unknown command '{args[0]}'.");
         var values = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -53,7 +53,7 @@ public static class BookBuilder
         if (sources.Count == 0)
             throw new FileNotFoundException($"{Path.GetFullPath(options.NotebooksFolder)} holds no .dib notebooks: nothing to build.");
         var cache = new ExecutionCache(options.CacheFolder, options.RepositoryRoot);
-        log($"book: {sources.Count(s => s.Kind == PageKind.Chapter)} chapters, {sources.Count(s => s.Kind == PageKind.Exercise)} exercises in {Path.GetFullPath(options.NotebooksFolder)}");
+        log($"book: {Count(sources.Count(s => s.Kind == PageKind.Chapter), "chapter")}, {Count(sources.Count(s => s.Kind == PageKind.Exercise), "exercise")} in {Path.GetFullPath(options.NotebooksFolder)}");
 
         var executed = new List<(NotebookSource Source, string? Ipynb, string? Problem, NotebookBuildResult Result)>();
         foreach (var source in sources)
@@ -136,6 +136,8 @@ public static class BookBuilder
         }
         return changed;
     }
+
+    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
     private static string FailureSummary(RunnerOutcome outcome)
     {

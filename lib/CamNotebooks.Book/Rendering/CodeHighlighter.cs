@@ -1,4 +1,3 @@
-using System.Net;
 using ColorCode;
 
 namespace CamNotebooks.Book.Rendering;
@@ -16,7 +15,7 @@ public static class CodeHighlighter
         var colorCodeLanguage = Find(language);
         string body;
         if (colorCodeLanguage is null)
-            body = WebUtility.HtmlEncode(code);
+            body = Html.Escape(code);
         else
         {
             // ColorCode wraps its result in <div class="lang"><pre>...</pre></div>; keep only the highlighted text.
@@ -25,8 +24,9 @@ public static class CodeHighlighter
             int end = html.LastIndexOf("</pre>", StringComparison.Ordinal);
             body = html[start..end].Trim('\n', '\r');
         }
-        string cssLanguage = colorCodeLanguage?.Id ?? "text";
-        return $"<pre class=\"code language-{WebUtility.HtmlEncode(cssLanguage)}\"><code>{body}</code></pre>";
+        // ColorCode's ids include "c#"; class names keep to letters.
+        string cssLanguage = colorCodeLanguage?.Id.Replace("#", "sharp", StringComparison.Ordinal) ?? "text";
+        return $"<pre class=\"code language-{Html.Escape(cssLanguage)}\"><code>{body}</code></pre>";
     }
 
     private static ILanguage? Find(string? language) => language?.Trim().ToLowerInvariant() switch

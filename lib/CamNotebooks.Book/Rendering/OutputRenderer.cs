@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using CamNotebooks.Book.Notebooks;
@@ -57,7 +56,7 @@ public static partial class OutputRenderer
     }
 
     /// <summary>Escapes text for HTML after dropping ANSI colour codes (kernels colour tracebacks for terminals).</summary>
-    public static string Text(string text) => WebUtility.HtmlEncode(AnsiEscape().Replace(text, ""));
+    public static string Text(string text) => Html.Escape(AnsiEscape().Replace(text, ""));
 
     [GeneratedRegex(@"\x1B\[[0-9;?]*[A-Za-z]")]
     private static partial Regex AnsiEscape();

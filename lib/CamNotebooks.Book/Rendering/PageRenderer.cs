@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using CamNotebooks.Book.Notebooks;
 
@@ -86,7 +85,7 @@ public static class PageRenderer
     public static string NotebookPage(BookSettings book, BookPage page, RenderedNotebook content, BookPage? previous, BookPage? next)
     {
         var html = new StringBuilder();
-        string Link(string target) => WebUtility.HtmlEncode(PageLinks.Relative(page.PagePath, target));
+        string Link(string target) => Html.Escape(PageLinks.Relative(page.PagePath, target));
         Head(html, book, page.PagePath, page.Title, content.DrawsCharts);
         html.Append($"<body class=\"notebook {page.Kind.ToString().ToLowerInvariant()}\">\n");
         html.Append("<a class=\"skip-link\" href=\"#content\">Skip to the content</a>\n");
@@ -148,7 +147,7 @@ public static class PageRenderer
         html.Append($"<section class=\"track-list\" id=\"{id}\">\n<h2>{heading}</h2>\n<ol class=\"pages\">\n");
         foreach (var page in pages)
         {
-            html.Append($"<li{(page.Failure is null ? "" : " class=\"failed\"")}><a href=\"{WebUtility.HtmlEncode(page.PagePath)}\">{Encode(page.Title)}</a>")
+            html.Append($"<li{(page.Failure is null ? "" : " class=\"failed\"")}><a href=\"{Html.Escape(page.PagePath)}\">{Encode(page.Title)}</a>")
                 .Append($" <span class=\"file\">{Encode(Path.GetFileName(page.NotebookPath))}</span>");
             if (page.Failure is not null) html.Append(" <span class=\"badge failed\">failed</span>");
             html.Append("</li>\n");
@@ -158,7 +157,7 @@ public static class PageRenderer
 
     private static void Head(StringBuilder html, BookSettings book, string pagePath, string title, bool drawsCharts)
     {
-        string Link(string target) => WebUtility.HtmlEncode(PageLinks.Relative(pagePath, target));
+        string Link(string target) => Html.Escape(PageLinks.Relative(pagePath, target));
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append(GeneratorMeta).Append('\n')
@@ -172,10 +171,10 @@ public static class PageRenderer
 
     private static void Pager(StringBuilder html, BookPage page, BookPage? previous, BookPage? next, string position)
     {
-        string Link(BookPage target) => WebUtility.HtmlEncode(PageLinks.Relative(page.PagePath, target.PagePath));
+        string Link(BookPage target) => Html.Escape(PageLinks.Relative(page.PagePath, target.PagePath));
         html.Append($"<nav class=\"pager {position}\" aria-label=\"Previous and next\">");
         html.Append(previous is null ? "<span class=\"prev\"></span>" : $"<a class=\"prev\" rel=\"prev\" href=\"{Link(previous)}\"><span class=\"label\">Previous</span>{Encode(previous.Title)}</a>");
-        html.Append($"<a class=\"up\" href=\"{WebUtility.HtmlEncode(PageLinks.Relative(page.PagePath, "index.html"))}\">Contents</a>");
+        html.Append($"<a class=\"up\" href=\"{Html.Escape(PageLinks.Relative(page.PagePath, "index.html"))}\">Contents</a>");
         html.Append(next is null ? "<span class=\"next\"></span>" : $"<a class=\"next\" rel=\"next\" href=\"{Link(next)}\"><span class=\"label\">Next</span>{Encode(next.Title)}</a>");
         html.Append("</nav>\n");
     }
@@ -203,7 +202,7 @@ public static class PageRenderer
                 open.Pop();
             }
             if (itemOpen) html.Append("</li>");
-            html.Append($"<li><a href=\"#{WebUtility.HtmlEncode(entry.Id)}\">{Encode(entry.Text)}</a>");
+            html.Append($"<li><a href=\"#{Html.Escape(entry.Id)}\">{Encode(entry.Text)}</a>");
             itemOpen = true;
         }
         if (itemOpen) html.Append("</li>");
@@ -211,5 +210,5 @@ public static class PageRenderer
         html.Append("</ol>\n");
     }
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    private static string Encode(string text) => Html.Escape(text);
 }
