@@ -90,7 +90,12 @@ public sealed record ExecutedNotebook(IReadOnlyList<NotebookCell> Cells)
                 var traceback = output.TryGetProperty("traceback", out var lines)
                     ? lines.EnumerateArray().Select(l => l.GetString() ?? "").ToList()
                     : [];
-                return new ErrorOutput(output.GetProperty("ename").GetString() ?? "Error", output.GetProperty("evalue").GetString() ?? "", traceback);
+                string name = output.GetProperty("ename").GetString() ?? "Error";
+                string value = output.GetProperty("evalue").GetString() ?? "";
+                // The runner (through .NET Interactive's ErrorElement(errorValue, errorName, ...)) writes the message as
+                // ename and the placeholder "Error" as evalue; put them back in Jupyter's order.
+                if (value == "Error" && name != "Error") (name, value) = ("Error", name);
+                return new ErrorOutput(name, value, traceback);
             default:
                 return null; // unknown output kinds are skipped rather than shown wrongly
         }

@@ -22,7 +22,8 @@ public static partial class OutputRenderer
             case ErrorOutput error:
                 var html = new StringBuilder("<div class=\"output error\" role=\"alert\">");
                 html.Append("<p class=\"error-message\"><strong>").Append(Text(error.Name)).Append(":</strong> ").Append(Text(error.Message)).Append("</p>");
-                if (error.Traceback.Count > 0)
+                // .NET Interactive's message often carries the stack trace already: show it once.
+                if (error.Traceback.Count > 0 && !error.Traceback.All(line => error.Message.Contains(line.Trim(), StringComparison.Ordinal)))
                     html.Append("<pre class=\"traceback\">").Append(Text(string.Join("\n", error.Traceback))).Append("</pre>");
                 return html.Append("</div>").ToString();
             case DisplayOutput display:

@@ -27,6 +27,14 @@ public static class PageRenderer
         "var modules = (deps || []).map(function () { return window.Plotly; }); if (callback) callback.apply(null, modules); }; " +
         "shim.config = function () { return shim; }; window.requirejs = window.require = shim; })();</script>";
 
+    // plotly.js puts a "Produced with Plotly" link to its web site in every chart's toolbar: switch it off, so the
+    // pages link to no other host, whatever configuration the chart's output passes.
+    private const string PlotlyOffline =
+        "<script>(function () { if (!window.Plotly) return; var offline = { displaylogo: false, showLink: false, showSendToCloud: false, showEditInChartStudio: false }; " +
+        "['newPlot', 'react'].forEach(function (name) { var original = window.Plotly[name]; window.Plotly[name] = function (gd, data, layout, config) { " +
+        "if (arguments.length <= 2 && data && !Array.isArray(data)) { data = Object.assign({}, data, { config: Object.assign({}, data.config, offline) }); return original.call(window.Plotly, gd, data); } " +
+        "return original.call(window.Plotly, gd, data, layout, Object.assign({}, config, offline)); }; }); })();</script>";
+
     /// <summary>The content of a notebook page, rendered but not yet laid out (so the title is known before links are made).</summary>
     /// <param name="Title">The first # heading's text, or null when there is none.</param>
     /// <param name="Body">The cells' HTML.</param>
@@ -165,7 +173,7 @@ public static class PageRenderer
             .Append($"<title>{Encode(title == book.Title ? title : $"{title} · {book.Title}")}</title>\n")
             .Append($"<link rel=\"stylesheet\" href=\"{Link(StyleSheet)}\">\n");
         if (drawsCharts)
-            html.Append($"<script src=\"{Link(BookAssets.PlotlyJsFileName)}\"></script>\n").Append(RequireShim).Append('\n');
+            html.Append($"<script src=\"{Link(BookAssets.PlotlyJsFileName)}\"></script>\n").Append(PlotlyOffline).Append('\n').Append(RequireShim).Append('\n');
         html.Append("</head>\n");
     }
 
