@@ -4,4 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 dotnet tool restore
+# The book's browser tests drive the system's Chromium (Debian package); install it once where it is missing.
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
 dotnet test CamNotebooks.sln

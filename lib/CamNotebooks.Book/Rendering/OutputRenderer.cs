@@ -21,7 +21,8 @@ public static partial class OutputRenderer
                 return $"<pre class=\"output stream {(stream.Stream == "stderr" ? "stderr" : "stdout")}\">{Text(stream.Text)}</pre>";
             case ErrorOutput error:
                 var html = new StringBuilder("<div class=\"output error\" role=\"alert\">");
-                html.Append("<p class=\"error-message\"><strong>").Append(Text(error.Name)).Append(":</strong> ").Append(Text(error.Message)).Append("</p>");
+                html.Append("<p class=\"error-name\">").Append(Text(error.Name)).Append("</p>");
+                html.Append("<pre class=\"error-message\">").Append(Text(error.Message)).Append("</pre>");
                 // .NET Interactive's message often carries the stack trace already: show it once.
                 if (error.Traceback.Count > 0 && !error.Traceback.All(line => error.Message.Contains(line.Trim(), StringComparison.Ordinal)))
                     html.Append("<pre class=\"traceback\">").Append(Text(string.Join("\n", error.Traceback))).Append("</pre>");

@@ -100,9 +100,9 @@ public static class PageRenderer
         html.Append($"<header class=\"site-header\"><a class=\"home\" href=\"{Link("index.html")}\">{Encode(book.Title)}</a>")
             .Append($"<span class=\"track\">{(page.Kind == PageKind.Chapter ? "Chapter" : "Exercise")}</span></header>\n");
         Pager(html, page, previous, next, "top");
-        html.Append("<div class=\"layout\">\n");
         var toc = content.Toc.Where(h => h.Level <= 3).ToList();
         if (toc.Count > 0 && toc[0].Level == 1 && toc[0].Text == content.Title) toc.RemoveAt(0); // the title is already at the top
+        html.Append(toc.Count > 0 ? "<div class=\"layout\">\n" : "<div class=\"layout single\">\n");
         if (toc.Count > 0)
         {
             html.Append("<nav class=\"toc\" aria-label=\"Contents of this chapter\">\n<details open><summary>Contents</summary>\n");
@@ -124,7 +124,7 @@ public static class PageRenderer
     /// <summary>A page for a notebook that could not be executed at all (bad input, crashed runner): it says what broke.</summary>
     public static RenderedNotebook ProblemContent(string title, string problem) => new(
         title,
-        $"<h1>{Encode(title)}</h1>\n<div class=\"output error\" role=\"alert\"><p class=\"error-message\"><strong>The notebook could not be run.</strong></p><pre class=\"traceback\">{OutputRenderer.Text(problem)}</pre></div>\n",
+        $"<h1>{Encode(title)}</h1>\n<div class=\"output error\" role=\"alert\"><p class=\"error-name\">The notebook could not be run.</p><pre class=\"error-message\">{OutputRenderer.Text(problem)}</pre></div>\n",
         [],
         false);
 
@@ -140,7 +140,7 @@ public static class PageRenderer
         if (book.Subtitle is { Length: > 0 } subtitle) html.Append($"<p class=\"subtitle\">{Encode(subtitle)}</p>\n");
         int failed = pages.Count(p => p.Failure is not null);
         if (failed > 0)
-            html.Append($"<div class=\"notebook-status failed\" role=\"alert\"><strong>{failed} notebook{(failed == 1 ? "" : "s")} failed</strong> in this build: their pages show the error.</div>\n");
+            html.Append($"<div class=\"notebook-status failed\" role=\"alert\"><strong>{failed} notebook{(failed == 1 ? "" : "s")} failed</strong> in this build: {(failed == 1 ? "its page shows" : "their pages show")} the error.</div>\n");
         AppendTrack(html, "chapters", "Chapters", pages.Where(p => p.Kind == PageKind.Chapter).ToList());
         AppendTrack(html, "exercises", "Exercises", pages.Where(p => p.Kind == PageKind.Exercise).ToList());
         html.Append("</main>\n</div>\n");
