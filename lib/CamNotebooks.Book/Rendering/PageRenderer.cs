@@ -40,7 +40,8 @@ public static class PageRenderer
     /// <param name="Body">The cells' HTML.</param>
     /// <param name="Toc">The headings, in order.</param>
     /// <param name="DrawsCharts">True when an output draws a Plotly chart.</param>
-    public sealed record RenderedNotebook(string? Title, string Body, IReadOnlyList<TocEntry> Toc, bool DrawsCharts);
+    /// <param name="FailedCell">The anchor of the cell that failed, or null.</param>
+    public sealed record RenderedNotebook(string? Title, string Body, IReadOnlyList<TocEntry> Toc, bool DrawsCharts, string? FailedCell = null);
 
     /// <summary>Renders the cells of <paramref name="notebook"/>; relative images resolve against <paramref name="notebookFolder"/>.</summary>
     public static RenderedNotebook RenderCells(ExecutedNotebook notebook, string? notebookFolder)
@@ -83,7 +84,8 @@ public static class PageRenderer
             body.Append("</section>\n");
         }
         string? title = toc.FirstOrDefault(h => h.Level == 1)?.Text;
-        return new RenderedNotebook(title, body.ToString(), toc, drawsCharts);
+        string? failedCell = failedAt <= notebook.Cells.Count ? CellAnchor(notebook.Cells[failedAt - 1]) : null;
+        return new RenderedNotebook(title, body.ToString(), toc, drawsCharts, failedCell);
     }
 
     /// <summary>The anchor of a cell in its page (<c>cell-3</c>).</summary>
@@ -111,8 +113,10 @@ public static class PageRenderer
         }
         html.Append("<main id=\"content\">\n");
         if (page.Failure is not null)
-            html.Append("<div class=\"notebook-status failed\" role=\"alert\"><strong>This notebook failed.</strong> ")
-                .Append(Encode(page.Failure)).Append(" The error is shown below, in the failing cell; later cells were not run.</div>\n");
+            html.Append("<div class=\"notebook-status failed\" role=\"alert\"><p><strong>This notebook failed.</strong> ")
+                .Append(Encode(page.Failure)).Append("</p><p>")
+                .Append(content.FailedCell is { } failedCell ? $"<a href=\"#{Encode(failedCell)}\">Go to the failing cell</a>: its error is shown there; later cells were not run." : "What broke is shown below.")
+                .Append("</p></div>\n");
         html.Append(content.Body);
         html.Append("</main>\n</div>\n");
         Pager(html, page, previous, next, "bottom");

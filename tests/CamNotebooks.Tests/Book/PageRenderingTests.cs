@@ -64,7 +64,7 @@ public class PageRenderingTests
         Assert.Contains("<div class=\"output error\" role=\"alert\"><p class=\"error-name\">Error</p><pre class=\"error-message\">System.InvalidOperationException: broke</pre><pre class=\"traceback\">   at Submission#2.&lt;Initialize&gt;()\n---&gt; end</pre></div>", content.Body);
         Assert.Contains("<section class=\"cell code not-run\" id=\"cell-4\">", content.Body);
         string page = PageRenderer.NotebookPage(Settings, PageOf("03_fails.dib", "Fails", "cell 3 failed"), content, null, null);
-        Assert.Contains("<strong>This notebook failed.</strong> cell 3 failed", page);
+        Assert.Contains("<p><strong>This notebook failed.</strong> cell 3 failed</p><p><a href=\"#cell-3\">Go to the failing cell</a>", page);
         Assert.Contains("<div class=\"layout single\">", page); // only a title, so no contents column
     }
 
