@@ -25,6 +25,9 @@ internal sealed record PageVisit(
             .Concat(BrokenLinks.Select(l => $"{Page}: broken link: {l}"));
 }
 
+/// <summary>A page's layout under print media.</summary>
+internal sealed record PrintLayout(string HeaderDisplay, string PagerDisplay, string TocDisplay, double MainWidth, double BodyWidth);
+
 /// <summary>
 /// Headless Chromium (the Debian package, never a downloaded build) driven by Playwright, with the network cut off:
 /// every request that is not for a local file is aborted and recorded.
@@ -129,6 +132,27 @@ internal sealed class BookBrowser : IAsyncDisposable
         lock (_external) external = _external.Skip(externalBefore).ToList();
         lock (consoleErrors) lock (failed)
             return new PageVisit(Path.GetFileName(file), consoleErrors.ToList(), external, failed.ToList(), charts, undrawn, images, brokenImages, brokenLinks);
+    }
+
+    /// <summary>How <paramref name="file"/> lays out for printing: the display of its header, pager and contents, and the width of its text.</summary>
+    public async Task<PrintLayout> PrintLayoutAsync(string file)
+    {
+        var page = await _context.NewPageAsync();
+        await page.GotoAsync(new Uri(file).AbsoluteUri, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { Media = Media.Print });
+        var layout = await page.EvaluateAsync<JsonElement>("""
+            () => ({
+              headerDisplay: getComputedStyle(document.querySelector('.site-header')).display,
+              pagerDisplay: getComputedStyle(document.querySelector('.pager')).display,
+              tocDisplay: getComputedStyle(document.querySelector('.toc')).display,
+              mainWidth: document.querySelector('main').getBoundingClientRect().width,
+              bodyWidth: document.body.getBoundingClientRect().width,
+            })
+            """);
+        await page.CloseAsync();
+        return new PrintLayout(
+            layout.GetProperty("headerDisplay").GetString()!, layout.GetProperty("pagerDisplay").GetString()!, layout.GetProperty("tocDisplay").GetString()!,
+            layout.GetProperty("mainWidth").GetDouble(), layout.GetProperty("bodyWidth").GetDouble());
     }
 
     public async ValueTask DisposeAsync()

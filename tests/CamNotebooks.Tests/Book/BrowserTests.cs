@@ -26,9 +26,14 @@ public class BrowserTests
         // The checks had something to check: the setup chapter's chart, the fixture's two charts and its PNG.
         Assert.Equal(1, visits.Single(v => v.Page == "00_setup.html").Charts);
         var outputs = visits.Single(v => v.Page == "01_outputs.html");
-        Assert.Equal(2, outputs.Charts);
+        Assert.Equal(3, outputs.Charts); // Plotly.NET, XPlot, and a require.js loader answered by the book's stand-in
         Assert.Equal(1, outputs.Images);
         Assert.True(visits.Single(v => v.Page == "index.html").BrokenLinks.Count == 0);
+
+        // On paper: no navigation, no contents column, the text uses the width of the page.
+        var print = await browser.PrintLayoutAsync(Path.Combine(book, "01_outputs.html"));
+        Assert.Equal(["none", "none", "none"], [print.HeaderDisplay, print.PagerDisplay, print.TocDisplay]);
+        Assert.True(print.MainWidth > 0.9 * print.BodyWidth, $"main is {print.MainWidth}px of {print.BodyWidth}px when printed");
     }
 
     [Fact]
