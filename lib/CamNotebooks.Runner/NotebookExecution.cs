@@ -111,7 +111,7 @@ public static class NotebookExecution
                     AppendText(outputs, "stderr", stderr.FormattedValues.FirstOrDefault()?.Value ?? "");
                     break;
                 case ErrorProduced produced:
-                    outputs.Add(new ErrorElement("Error", produced.Message, []));
+                    outputs.Add(new ErrorElement(errorValue: produced.Message, errorName: "Error", stackTrace: []));
                     break;
                 case ReturnValueProduced { Value: DisplayedValue }:
                     break;
@@ -127,7 +127,8 @@ public static class NotebookExecution
                     break;
                 case CommandFailed failed:
                     error = failed.Message;
-                    outputs.Add(new ErrorElement("Error", failed.Message, (failed.Exception?.StackTrace ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+                    outputs.Add(new ErrorElement(errorValue: failed.Message, errorName: "Error",
+                        stackTrace: (failed.Exception?.StackTrace ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries)));
                     break;
             }
         }

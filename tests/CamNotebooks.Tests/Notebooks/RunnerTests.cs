@@ -45,7 +45,8 @@ public class RunnerTests
         // The executed copy is still written, with the error in cell 3 and the later cell not run.
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "throws-in-cell-3.ipynb")));
         var cells = json.RootElement.GetProperty("cells").EnumerateArray().ToList();
-        Assert.Contains(cells[2].GetProperty("outputs").EnumerateArray(), o => o.GetProperty("output_type").GetString() == "error");
+        Assert.Contains(cells[2].GetProperty("outputs").EnumerateArray(), o => o.GetProperty("output_type").GetString() == "error"
+            && o.GetProperty("ename").GetString() == "Error" && o.GetProperty("evalue").GetString()!.Contains("the fixture failed on purpose"));
         Assert.Empty(cells[3].GetProperty("outputs").EnumerateArray());
     }
 

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Text;
+using CamNotebooks.Book.Notebooks;
+using CamNotebooks.Book.Rendering;
+
+namespace CamNotebooks.Book.Building;
+
+/// <summary>What a book build needs.</summary>
+/// <param name="NotebooksFolder">The folder of .dib chapters (and exercises/).</param>
+/// <param name="OutputFolder">Where the pages go.</param>
+/// <param name="RepositoryRoot">The repository whose library, package versions and data/ the notebooks use.</param>
+/// <param name="CacheFolder">Where executed notebooks are kept between builds.</param>
+/// <param name="RunnerAssembly">CamNotebooks.Runner.dll.</param>
+/// <param name="Settings">The book's title.</param>
+/// <param name="NotebookTimeout">How long one notebook may run.</param>
+public sealed record BuildOptions(
+    string NotebooksFolder,
+    string OutputFolder,
+    string RepositoryRoot,
+    string CacheFolder,
+    string RunnerAssembly,
+    BookSettings Settings,
+    TimeSpan NotebookTimeout);
+
+/// <summary>What happened to one notebook in a build.</summary>
+/// <param name="Notebook">Its path relative to the notebooks folder.</param>
+/// <param name="Reused">True when its executed copy came from the cache.</param>
+/// <param name="Failure">Why it failed, or null.</param>
+/// <param name="Elapsed">Time spent executing it (zero when reused).</param>
+public sealed record NotebookBuildResult(string Notebook, bool Reused, string? Failure, TimeSpan Elapsed);
+
+/// <summary>The outcome of a build.</summary>
+/// <param name="IndexPage">Absolute path of index.html.</param>
+/// <param name="Notebooks">Each notebook's result, in book order.</param>
+/// <param name="PagesWritten">How many files changed on disk (unchanged pages are not rewritten).</param>
+/// <param name="Elapsed">Wall time of the whole build.</param>
+public sealed record BuildReport(string IndexPage, IReadOnlyList<NotebookBuildResult> Notebooks, int PagesWritten, TimeSpan Elapsed)
+{
+    /// <summary>True when every notebook ran through.</summary>
+    public bool Succeeded => Notebooks.All(n => n.Failure is null);
+}
+
+/// <summary>Builds the book: executes the notebooks that changed (through the runner), renders every page, writes the index and assets.</summary>
+public static class BookBuilder
+{
+    /// <summary>Runs a whole build; <paramref name="log"/> receives one line per step.</summary>
+    /// <exception cref="DirectoryNotFoundException">The notebooks folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">A notebook must run but the runner is not built.</exception>
+    public static async Task<BuildReport> BuildAsync(BuildOptions options, Action<string> log)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var sources = NotebookSource.Discover(options.NotebooksFolder);
+        if (sources.Count == 0)
+            throw new FileNotFoundException($"{Path.GetFullPath(options.NotebooksFolder)} holds no .dib notebooks: nothing to build.");
+        var cache = new ExecutionCache(options.CacheFolder, options.RepositoryRoot);
+        log($"book: {Count(sources.Count(s => s.Kind == PageKind.Chapter), "chapter")}, {Count(sources.Count(s => s.Kind == PageKind.Exercise), "exercise")} in {Path.GetFullPath(options.NotebooksFolder)}");
+
+        var executed = new List<(NotebookSource Source, string? Ipynb, string? Problem, NotebookBuildResult Result)>();
+        foreach (var source in sources)
+        {
+            string key = cache.KeyFor(source);
+            if (cache.IsFresh(source, key))
+            {
+                log($"  reused   {source.RelativePath} (unchanged since its last successful run)");
+                executed.Add((source, cache.ExecutedPath(source), null, new NotebookBuildResult(source.RelativePath, true, null, TimeSpan.Zero)));
+                continue;
+            }
+            log($"  running  {source.RelativePath}");
+            var outcome = await RunnerProcess.RunAsync(options.RunnerAssembly, source, cache.ScratchFolder(), options.RepositoryRoot, options.NotebookTimeout,
+                line => log($"           {line.Trim()}"));
+            string? failure = outcome.ExitCode == 0 ? null : FailureSummary(outcome);
+            string? ipynb = null;
+            string? problem = null;
+            if (outcome.ExecutedNotebook is not null && outcome.ExitCode is 0 or 1)
+                ipynb = cache.Store(source, outcome.ExecutedNotebook, key, succeeded: outcome.ExitCode == 0);
+            else
+            {
+                cache.Forget(source);
+                problem = $"The runner stopped with exit code {outcome.ExitCode} before writing the executed notebook.\n{outcome.StandardError}".TrimEnd();
+            }
+            log(failure is null
+                ? $"  ran      {source.RelativePath}: ok in {outcome.Elapsed.TotalSeconds:F1} s"
+                : $"  FAILED   {source.RelativePath} after {outcome.Elapsed.TotalSeconds:F1} s: {failure}");
+            executed.Add((source, ipynb, problem, new NotebookBuildResult(source.RelativePath, false, failure, outcome.Elapsed)));
+        }
+
+        var renderWatch = Stopwatch.StartNew();
+        var rendered = new List<(BookPage Page, PageRenderer.RenderedNotebook Content)>();
+        foreach (var (source, ipynb, problem, result) in executed)
+        {
+            string fallbackTitle = BookPage.TitleFromFileName(source.RelativePath);
+            PageRenderer.RenderedNotebook content = ipynb is not null
+                ? PageRenderer.RenderCells(ExecutedNotebook.Load(ipynb), Path.GetDirectoryName(source.FullPath))
+                : PageRenderer.ProblemContent(fallbackTitle, problem ?? result.Failure ?? "unknown failure");
+            rendered.Add((new BookPage(source.RelativePath, source.Kind, content.Title ?? fallbackTitle, result.Failure), content));
+        }
+        int written = WriteBook(options.OutputFolder, options.Settings, rendered);
+        string index = Path.GetFullPath(Path.Combine(options.OutputFolder, "index.html"));
+        var results = executed.Select(e => e.Result).ToList();
+        log($"rendered {rendered.Count} pages and the index in {renderWatch.Elapsed.TotalSeconds:F1} s ({written} files changed)");
+        log($"executed {results.Count(r => !r.Reused)}, reused {results.Count(r => r.Reused)}, failed {results.Count(r => r.Failure is not null)}; {stopwatch.Elapsed.TotalSeconds:F1} s in all");
+        return new BuildReport(index, results, written, stopwatch.Elapsed);
+    }
+
+    /// <summary>Writes the pages, the index and the assets; deletes pages of notebooks that no longer exist. Returns the number of files changed.</summary>
+    public static int WriteBook(string outputFolder, BookSettings settings, IReadOnlyList<(BookPage Page, PageRenderer.RenderedNotebook Content)> rendered)
+    {
+        var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        var utf8 = new UTF8Encoding(false);
+        var pages = rendered.Select(r => r.Page).ToList();
+        for (int i = 0; i < rendered.Count; i++)
+        {
+            var (page, content) = rendered[i];
+            string html = PageRenderer.NotebookPage(settings, page, content, i > 0 ? pages[i - 1] : null, i + 1 < pages.Count ? pages[i + 1] : null);
+            files[page.PagePath] = utf8.GetBytes(html);
+        }
+        files["index.html"] = utf8.GetBytes(PageRenderer.IndexPage(settings, pages));
+        foreach (var (name, bytes) in BookAssets.Files()) files[name] = bytes;
+
+        string root = Path.GetFullPath(outputFolder);
+        Directory.CreateDirectory(root);
+        int changed = files.Count(file => AtomicFile.WriteIfChanged(Path.Combine(root, file.Key), file.Value));
+        foreach (string stale in Directory.GetFiles(root, "*.html", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(root, stale).Replace('\\', '/');
+            if (files.ContainsKey(relative)) continue;
+            using (var reader = new StreamReader(stale))
+            {
+                // Only pages this program wrote are removed: the output folder may hold other files.
+                char[] head = new char[1024];
+                int read = reader.ReadBlock(head, 0, head.Length);
+                if (!new string(head, 0, read).Contains(PageRenderer.GeneratorMeta, StringComparison.Ordinal)) continue;
+            }
+            File.Delete(stale);
+            changed++;
+        }
+        return changed;
+    }
+
+    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
+    private static string FailureSummary(RunnerOutcome outcome)
+    {
+        // The runner's last "error:" line names the notebook, the cell, its first line and the message.
+        var lines = outcome.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string? error = lines.LastOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal));
+        return error is not null ? error["error:".Length..].Trim()
+            : lines.Length > 0 ? lines[^1]
+            : $"the runner exited with code {outcome.ExitCode}";
+    }
+}

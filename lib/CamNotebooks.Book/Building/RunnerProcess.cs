@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+
+namespace CamNotebooks.Book.Building;
+
+/// <summary>How one run of the notebook runner ended.</summary>
+/// <param name="ExitCode">0: every cell passed; 1: a cell failed (the notebook is still written); 2: bad input; other: the runner crashed.</param>
+/// <param name="ExecutedNotebook">The .ipynb it wrote, or null when it wrote none.</param>
+/// <param name="StandardError">What it printed to stderr (the failure, for exit codes other than 0).</param>
+/// <param name="Elapsed">Wall time.</param>
+public sealed record RunnerOutcome(int ExitCode, string? ExecutedNotebook, string StandardError, TimeSpan Elapsed);
+
+/// <summary>
+/// Starts lib/CamNotebooks.Runner as a separate process for each notebook: every notebook gets a fresh kernel
+/// (as in VS Code), and a native crash in one notebook cannot take the book build down with it.
+/// </summary>
+public static class RunnerProcess
+{
+    /// <summary>The runner built with this program (same configuration), as recorded at build time.</summary>
+    public static string DefaultRunnerAssembly { get; } =
+        typeof(RunnerProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RunnerAssembly").Value!;
+
+    /// <summary>Runs <paramref name="notebook"/> and writes its executed copy into <paramref name="outputFolder"/>; forwards progress lines to <paramref name="log"/>.</summary>
+    /// <exception cref="FileNotFoundException">The runner is not built.</exception>
+    public static async Task<RunnerOutcome> RunAsync(string runnerAssembly, NotebookSource notebook, string outputFolder, string workingDirectory, TimeSpan timeout, Action<string> log)
+    {
+        if (!File.Exists(runnerAssembly))
+            throw new FileNotFoundException($"The notebook runner {runnerAssembly} is not built. Run 'dotnet build CamNotebooks.sln -c Release' first, or pass --runner <path to CamNotebooks.Runner.dll>.", runnerAssembly);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in new[] { "exec", runnerAssembly, "run", notebook.FullPath, "--output", outputFolder })
+            start.ArgumentList.Add(argument);
+        var stopwatch = Stopwatch.StartNew();
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start 'dotnet'. Is the .NET SDK on the PATH?");
+        var stderr = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is { } line) log(line); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) lock (stderr) stderr.AppendLine(line); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return new RunnerOutcome(-1, null, $"{notebook.RelativePath} did not finish within {timeout.TotalMinutes:F0} minutes and was stopped.", stopwatch.Elapsed);
+        }
+        process.WaitForExit(); // drains the redirected streams
+        string written = Path.Combine(outputFolder, Path.ChangeExtension(Path.GetFileName(notebook.FullPath), ".ipynb"));
+        string error;
+        lock (stderr) error = stderr.ToString();
+        return new RunnerOutcome(process.ExitCode, File.Exists(written) ? written : null, error, stopwatch.Elapsed);
+    }
+}

@@ -1,0 +1,226 @@
+using System.Text;
+using CamNotebooks.Book.Notebooks;
+
+namespace CamNotebooks.Book.Rendering;
+
+/// <summary>Renders one executed notebook, or the index, to a complete offline HTML page.</summary>
+public static class PageRenderer
+{
+    /// <summary>The name of the book's style sheet, at the book root.</summary>
+    public const string StyleSheet = "book.css";
+
+    /// <summary>Marks pages this program wrote, so a rebuild may delete its own stale pages and nothing else.</summary>
+    public const string GeneratorMeta = "<meta name=\"generator\" content=\"CamNotebooks.Book\">";
+
+    // The browser enforces what the renderer promises: no script, style, image, font or connection from another host.
+    // file: and 'self' cover both opening the pages from disk and serving the folder locally.
+    private const string ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self' file: 'unsafe-inline' 'unsafe-eval'; style-src 'self' file: 'unsafe-inline'; " +
+        "img-src 'self' file: data: blob:; font-src 'self' file: data:; connect-src 'none'; frame-src 'none'; " +
+        "object-src 'none'; base-uri 'none'; form-action 'none'";
+
+    // Plotly.NET.Interactive's own formatter (and XPlot's) load plotly through require.js from a CDN. With this stand-in,
+    // their loaders find "require" already defined and get the local window.Plotly without any request.
+    private const string RequireShim =
+        "<script>(function () { if (typeof window.requirejs === 'function') return; " +
+        "var shim = function (deps, callback) { if (typeof deps === 'string') return window.Plotly; " +
+        "var modules = (deps || []).map(function () { return window.Plotly; }); if (callback) callback.apply(null, modules); }; " +
+        "shim.config = function () { return shim; }; window.requirejs = window.require = shim; })();</script>";
+
+    // plotly.js puts a "Produced with Plotly" link to its web site in every chart's toolbar: switch it off, so the
+    // pages link to no other host, whatever configuration the chart's output passes.
+    private const string PlotlyOffline =
+        "<script>(function () { if (!window.Plotly) return; var offline = { displaylogo: false, showLink: false, showSendToCloud: false, showEditInChartStudio: false }; " +
+        "['newPlot', 'react'].forEach(function (name) { var original = window.Plotly[name]; window.Plotly[name] = function (gd, data, layout, config) { " +
+        "if (arguments.length <= 2 && data && !Array.isArray(data)) { data = Object.assign({}, data, { config: Object.assign({}, data.config, offline) }); return original.call(window.Plotly, gd, data); } " +
+        "return original.call(window.Plotly, gd, data, layout, Object.assign({}, config, offline)); }; }); })();</script>";
+
+    /// <summary>The content of a notebook page, rendered but not yet laid out (so the title is known before links are made).</summary>
+    /// <param name="Title">The first # heading's text, or null when there is none.</param>
+    /// <param name="Body">The cells' HTML.</param>
+    /// <param name="Toc">The headings, in order.</param>
+    /// <param name="DrawsCharts">True when an output draws a Plotly chart.</param>
+    /// <param name="FailedCell">The anchor of the cell that failed, or null.</param>
+    public sealed record RenderedNotebook(string? Title, string Body, IReadOnlyList<TocEntry> Toc, bool DrawsCharts, string? FailedCell = null);
+
+    /// <summary>Renders the cells of <paramref name="notebook"/>; relative images resolve against <paramref name="notebookFolder"/>.</summary>
+    public static RenderedNotebook RenderCells(ExecutedNotebook notebook, string? notebookFolder)
+    {
+        var ids = new HeadingIds(notebook.Cells.Select(CellAnchor).Append("content"));
+        var markdown = new MarkdownRenderer(ids, notebookFolder);
+        var body = new StringBuilder();
+        var toc = new List<TocEntry>();
+        bool drawsCharts = false;
+        int failedAt = notebook.FirstError?.CellNumber ?? int.MaxValue;
+        for (int i = 0; i < notebook.Cells.Count; i++)
+        {
+            var cell = notebook.Cells[i];
+            string anchor = CellAnchor(cell);
+            if (!cell.IsCode)
+            {
+                var rendered = markdown.Render(cell.Source);
+                toc.AddRange(rendered.Headings);
+                body.Append($"<section class=\"cell markdown\" id=\"{anchor}\">\n{rendered.Html}</section>\n");
+                continue;
+            }
+            bool notRun = i + 1 > failedAt;
+            bool failed = i + 1 == failedAt;
+            string state = failed ? " failed" : notRun ? " not-run" : "";
+            body.Append($"<section class=\"cell code{state}\" id=\"{anchor}\">\n");
+            body.Append($"<div class=\"source\"><a class=\"cell-number\" href=\"#{anchor}\" title=\"Cell {i + 1}\">[{i + 1}]</a>")
+                .Append(CodeHighlighter.ToHtml(cell.Source, "csharp")).Append("</div>\n");
+            if (notRun)
+                body.Append("<p class=\"not-run-note\">Not run: an earlier cell failed.</p>\n");
+            if (cell.Outputs.Count > 0)
+            {
+                body.Append("<div class=\"outputs\">\n");
+                foreach (var output in cell.Outputs)
+                {
+                    body.Append(OutputRenderer.ToHtml(output, markdown, out bool draws)).Append('\n');
+                    drawsCharts |= draws;
+                }
+                body.Append("</div>\n");
+            }
+            body.Append("</section>\n");
+        }
+        string? title = toc.FirstOrDefault(h => h.Level == 1)?.Text;
+        string? failedCell = failedAt <= notebook.Cells.Count ? CellAnchor(notebook.Cells[failedAt - 1]) : null;
+        return new RenderedNotebook(title, body.ToString(), toc, drawsCharts, failedCell);
+    }
+
+    /// <summary>The anchor of a cell in its page (<c>cell-3</c>).</summary>
+    public static string CellAnchor(NotebookCell cell) => HeadingIds.Slug(cell.Id);
+
+    /// <summary>The complete page of <paramref name="page"/>, with links to <paramref name="previous"/> and <paramref name="next"/>.</summary>
+    public static string NotebookPage(BookSettings book, BookPage page, RenderedNotebook content, BookPage? previous, BookPage? next)
+    {
+        var html = new StringBuilder();
+        string Link(string target) => Html.Escape(PageLinks.Relative(page.PagePath, target));
+        Head(html, book, page.PagePath, page.Title, content.DrawsCharts);
+        html.Append($"<body class=\"notebook {page.Kind.ToString().ToLowerInvariant()}\">\n");
+        html.Append("<a class=\"skip-link\" href=\"#content\">Skip to the content</a>\n");
+        html.Append($"<header class=\"site-header\"><a class=\"home\" href=\"{Link("index.html")}\">{Encode(book.Title)}</a>")
+            .Append($"<span class=\"track\">{(page.Kind == PageKind.Chapter ? "Chapter" : "Exercise")}</span></header>\n");
+        Pager(html, page, previous, next, "top");
+        var toc = content.Toc.Where(h => h.Level <= 3).ToList();
+        if (toc.Count > 0 && toc[0].Level == 1 && toc[0].Text == content.Title) toc.RemoveAt(0); // the title is already at the top
+        html.Append(toc.Count > 0 ? "<div class=\"layout\">\n" : "<div class=\"layout single\">\n");
+        if (toc.Count > 0)
+        {
+            html.Append("<nav class=\"toc\" aria-label=\"Contents of this chapter\">\n<details open><summary>Contents</summary>\n");
+            AppendToc(html, toc);
+            html.Append("</details>\n</nav>\n");
+        }
+        html.Append("<main id=\"content\">\n");
+        if (page.Failure is not null)
+            html.Append("<div class=\"notebook-status failed\" role=\"alert\"><p><strong>This notebook failed.</strong> ")
+                .Append(Encode(page.Failure)).Append("</p><p>")
+                .Append(content.FailedCell is { } failedCell ? $"<a href=\"#{Encode(failedCell)}\">Go to the failing cell</a>: its error is shown there; later cells were not run." : "What broke is shown below.")
+                .Append("</p></div>\n");
+        html.Append(content.Body);
+        html.Append("</main>\n</div>\n");
+        Pager(html, page, previous, next, "bottom");
+        html.Append($"<footer class=\"site-footer\">Executed from <code>notebooks/{Encode(page.NotebookPath)}</code>.</footer>\n");
+        html.Append("</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    /// <summary>A page for a notebook that could not be executed at all (bad input, crashed runner): it says what broke.</summary>
+    public static RenderedNotebook ProblemContent(string title, string problem) => new(
+        title,
+        $"<h1>{Encode(title)}</h1>\n<div class=\"output error\" role=\"alert\"><p class=\"error-name\">The notebook could not be run.</p><pre class=\"error-message\">{OutputRenderer.Text(problem)}</pre></div>\n",
+        [],
+        false);
+
+    /// <summary>The index page: the chapters, then the exercises, each with its title and status.</summary>
+    public static string IndexPage(BookSettings book, IReadOnlyList<BookPage> pages)
+    {
+        var html = new StringBuilder();
+        Head(html, book, "index.html", book.Title, drawsCharts: false);
+        html.Append("<body class=\"index\">\n<a class=\"skip-link\" href=\"#content\">Skip to the content</a>\n");
+        html.Append($"<header class=\"site-header\"><span class=\"home\">{Encode(book.Title)}</span></header>\n");
+        html.Append("<div class=\"layout single\">\n<main id=\"content\">\n");
+        html.Append($"<h1>{Encode(book.Title)}</h1>\n");
+        if (book.Subtitle is { Length: > 0 } subtitle) html.Append($"<p class=\"subtitle\">{Encode(subtitle)}</p>\n");
+        int failed = pages.Count(p => p.Failure is not null);
+        if (failed > 0)
+            html.Append($"<div class=\"notebook-status failed\" role=\"alert\"><strong>{failed} notebook{(failed == 1 ? "" : "s")} failed</strong> in this build: {(failed == 1 ? "its page shows" : "their pages show")} the error.</div>\n");
+        AppendTrack(html, "chapters", "Chapters", pages.Where(p => p.Kind == PageKind.Chapter).ToList());
+        AppendTrack(html, "exercises", "Exercises", pages.Where(p => p.Kind == PageKind.Exercise).ToList());
+        html.Append("</main>\n</div>\n");
+        html.Append("<footer class=\"site-footer\">Every page was executed from the notebooks in <code>notebooks/</code> and works offline.</footer>\n");
+        html.Append("</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    private static void AppendTrack(StringBuilder html, string id, string heading, IReadOnlyList<BookPage> pages)
+    {
+        if (pages.Count == 0) return;
+        html.Append($"<section class=\"track-list\" id=\"{id}\">\n<h2>{heading}</h2>\n<ol class=\"pages\">\n");
+        foreach (var page in pages)
+        {
+            html.Append($"<li{(page.Failure is null ? "" : " class=\"failed\"")}><a href=\"{Html.Escape(page.PagePath)}\">{Encode(page.Title)}</a>")
+                .Append($" <span class=\"file\">{Encode(Path.GetFileName(page.NotebookPath))}</span>");
+            if (page.Failure is not null) html.Append(" <span class=\"badge failed\">failed</span>");
+            html.Append("</li>\n");
+        }
+        html.Append("</ol>\n</section>\n");
+    }
+
+    private static void Head(StringBuilder html, BookSettings book, string pagePath, string title, bool drawsCharts)
+    {
+        string Link(string target) => Html.Escape(PageLinks.Relative(pagePath, target));
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+            .Append(GeneratorMeta).Append('\n')
+            .Append($"<meta http-equiv=\"Content-Security-Policy\" content=\"{ContentSecurityPolicy}\">\n")
+            .Append($"<title>{Encode(title == book.Title ? title : $"{title} · {book.Title}")}</title>\n")
+            .Append($"<link rel=\"stylesheet\" href=\"{Link(StyleSheet)}\">\n");
+        if (drawsCharts)
+            html.Append($"<script src=\"{Link(BookAssets.PlotlyJsFileName)}\"></script>\n").Append(PlotlyOffline).Append('\n').Append(RequireShim).Append('\n');
+        html.Append("</head>\n");
+    }
+
+    private static void Pager(StringBuilder html, BookPage page, BookPage? previous, BookPage? next, string position)
+    {
+        string Link(BookPage target) => Html.Escape(PageLinks.Relative(page.PagePath, target.PagePath));
+        html.Append($"<nav class=\"pager {position}\" aria-label=\"Previous and next\">");
+        html.Append(previous is null ? "<span class=\"prev\"></span>" : $"<a class=\"prev\" rel=\"prev\" href=\"{Link(previous)}\"><span class=\"label\">Previous</span>{Encode(previous.Title)}</a>");
+        html.Append($"<a class=\"up\" href=\"{Html.Escape(PageLinks.Relative(page.PagePath, "index.html"))}\">Contents</a>");
+        html.Append(next is null ? "<span class=\"next\"></span>" : $"<a class=\"next\" rel=\"next\" href=\"{Link(next)}\"><span class=\"label\">Next</span>{Encode(next.Title)}</a>");
+        html.Append("</nav>\n");
+    }
+
+    private static void AppendToc(StringBuilder html, IReadOnlyList<TocEntry> entries)
+    {
+        // Nested lists that follow the heading levels; a jump of more than one level opens only one list.
+        int top = entries.Min(e => e.Level);
+        var open = new Stack<int>();
+        html.Append("<ol>");
+        open.Push(top);
+        bool itemOpen = false;
+        foreach (var entry in entries)
+        {
+            int level = Math.Max(entry.Level, top);
+            if (level > open.Peek() && itemOpen)
+            {
+                html.Append("<ol>");
+                open.Push(level);
+                itemOpen = false;
+            }
+            while (level < open.Peek() && open.Count > 1)
+            {
+                html.Append("</li></ol>");
+                open.Pop();
+            }
+            if (itemOpen) html.Append("</li>");
+            html.Append($"<li><a href=\"#{Html.Escape(entry.Id)}\">{Encode(entry.Text)}</a>");
+            itemOpen = true;
+        }
+        if (itemOpen) html.Append("</li>");
+        while (open.Count > 1) { html.Append("</ol></li>"); open.Pop(); }
+        html.Append("</ol>\n");
+    }
+
+    private static string Encode(string text) => Html.Escape(text);
+}
