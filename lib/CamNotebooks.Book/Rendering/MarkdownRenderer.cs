@@ -114,7 +114,8 @@ public sealed class MarkdownRenderer
 
     /// <summary>
     /// Links to other hosts become plain text followed by their address (a reader offline cannot follow them, and the
-    /// book makes no reference to another host); links to .dib notebooks point to their pages; local images are embedded.
+    /// book makes no reference to another host); links to .dib notebooks point to their pages (or stay text when the notebook
+    /// is not in the book); local images are embedded.
     /// </summary>
     private sealed class OfflineLinkRenderer(string? notebookFolder) : HtmlObjectRenderer<LinkInline>
     {
@@ -145,7 +146,19 @@ public sealed class MarkdownRenderer
                 if (!link.IsAutoLink) renderer.Write(" <span class=\"external-url\">(").WriteEscape(url).Write(")</span>");
                 return;
             }
-            if (PageLinks.NotebookToPage(url) is { } page) link.Url = page;
+            if (PageLinks.NotebookToPage(url) is { } page)
+            {
+                // A link to a notebook that is not in this book (not written yet, or renamed) would be a dead link: keep the text.
+                string target = Uri.UnescapeDataString(url.Split('#')[0]);
+                if (notebookFolder is not null && !File.Exists(Path.Combine(notebookFolder, target)))
+                {
+                    renderer.Write("<span class=\"missing-page\">");
+                    renderer.WriteChildren(link);
+                    renderer.Write("</span>");
+                    return;
+                }
+                link.Url = page;
+            }
             _standard.Write(renderer, link);
         }
     }

@@ -30,6 +30,8 @@ internal static class BookFixtures
         Directory.CreateDirectory(library);
         foreach (string file in Directory.GetFiles(Path.Combine(Repository.Root, "artifacts", "notebook-lib")))
             File.Copy(file, Path.Combine(library, Path.GetFileName(file)));
+        // The real chapters read photos from ../data: share the repository's data folder.
+        Directory.CreateSymbolicLink(Path.Combine(root, "data"), Path.Combine(Repository.Root, "data"));
         foreach (string notebook in notebooks)
         {
             string source = notebook == "00_setup.dib" ? Path.Combine(Repository.Notebooks, notebook) : Path.Combine(FixtureFolder, notebook);
