@@ -59,20 +59,5 @@ public sealed class DisplayImage
     }
 
     /// <summary>Writes the PNG to <paramref name="path"/> (via a temporary file, so no half-written file is left).</summary>
-    public void Save(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + $".{Guid.NewGuid():N}.tmp";
-        try
-        {
-            File.WriteAllBytes(temp, PngBytes);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+    public void Save(string path) => IO.AtomicFile.WriteAllBytes(path, PngBytes);
 }

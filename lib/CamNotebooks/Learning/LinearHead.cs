@@ -71,22 +71,7 @@ public sealed class LinearHead : Module<Tensor, Tensor>
     }
 
     /// <summary>Saves the weights in TorchSharp's format (via a temporary file, so no half-written file is left).</summary>
-    public void Save(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + $".{Guid.NewGuid():N}.tmp";
-        try
-        {
-            save(temp);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+    public void Save(string path) => IO.AtomicFile.Write(path, temporary => save(temporary));
 
     /// <summary>Loads a head saved with <see cref="Save"/>; the sizes must be those it was saved with.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>

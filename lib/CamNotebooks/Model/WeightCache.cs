@@ -54,25 +54,15 @@ public static class WeightCache
                 writer.Write(MemoryMarshal.AsBytes(entry.Values.AsSpan()));
             }
         }
-        var content = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-        var checksum = SHA256.HashData(content);
+        var checksum = SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
 
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        try
+        IO.AtomicFile.Write(path, temporary =>
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                file.Write(content);
-                file.Write(checksum);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+            using var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            file.Write(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            file.Write(checksum);
+            file.Flush(flushToDisk: true);
+        });
     }
 
     /// <summary>Reads a cache file; returns null with the reason when it is unusable (damaged, or made from another source).</summary>

@@ -190,10 +190,8 @@ public static class TorchSharpNativeFix
             }
             image.RemoveVersionNeed(need);
         }
-        // Write beside, then rename: a crash mid-write never leaves a half-written library that a later run would trust.
-        string temporary = patched + $".tmp-{Environment.ProcessId}";
-        File.WriteAllBytes(temporary, image.Bytes);
-        File.Move(temporary, patched, overwrite: true);
+        // Written beside, then renamed: a crash mid-write never leaves a half-written library that a later run would trust.
+        IO.AtomicFile.WriteAllBytes(patched, image.Bytes);
     }
 
     /// <summary>The glue's RUNPATH is $ORIGIN: link libtorch's libraries beside the copy so its dependencies resolve there.</summary>
