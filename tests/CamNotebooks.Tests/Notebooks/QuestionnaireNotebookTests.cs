@@ -119,6 +119,13 @@ public class QuestionnaireNotebookTests
     }
 
     [Fact]
+    public void The_sum_of_literal_0_trap_is_shown_as_it_really_behaves()
+    {
+        Questionnaire.Find(@"acts\.sum\(0\): shape \[\], dtype Byte");
+        Questionnaire.Find(@"acts\.sum\(new long\[\] \{ 0 \}\): shape \[7, 7\], dtype Float32");
+    }
+
+    [Fact]
     public void Keepdim_free_fixes_give_the_same_map()
     {
         foreach (var fix in new[] { @"view\(-1, 1, 1\)", "unsqueeze twice", "einsum k,kij->ij" })
