@@ -96,15 +96,21 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
     /// <param name="options">Training options; null: 8 epochs of Adam, learning rate 0.01, batches of 32, seed 0.</param>
     /// <param name="onFeatures">Called while features are computed, with (photos done, total).</param>
     /// <param name="onEpoch">Called after each epoch.</param>
+    /// <param name="useFeatureCache">Reuse the body's features from an earlier run (same weights, photos and resize) from
+    /// the user cache; false always recomputes them.</param>
     public static PetClassifierTraining Train(PretrainedResNet pretrained, PetSplit split, HeadTrainingOptions? options = null,
-        Action<int, int>? onFeatures = null, Action<EpochReport>? onEpoch = null)
+        Action<int, int>? onFeatures = null, Action<EpochReport>? onEpoch = null, bool useFeatureCache = true)
     {
         ArgumentNullException.ThrowIfNull(pretrained);
         ArgumentNullException.ThrowIfNull(split);
         options ??= new HeadTrainingOptions();
         var all = split.Train.Concat(split.Validation).ToList();
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        using var features = FeatureExtraction.Extract(all, x => Featurize(pretrained, x), InputResize, progress: onFeatures);
+        string cachePath = FeatureCache.PathFor(pretrained.Report.SourceSha256, InputResize.ToString(), all.Select(p => p.FilePath));
+        var cached = useFeatureCache ? FeatureCache.TryRead(cachePath, all.Count, (int)ResNetBody.FeatureChannels) : null;
+        if (cached is not null) onFeatures?.Invoke(all.Count, all.Count);
+        using var features = cached ?? FeatureExtraction.Extract(all, x => Featurize(pretrained, x), InputResize, progress: onFeatures);
+        if (cached is null && useFeatureCache) FeatureCache.Write(cachePath, features);
         var featureTime = watch.Elapsed;
         using var labels = FeatureExtraction.Labels(all);
         int n = split.Train.Count;
@@ -115,7 +121,7 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
         var head = new LinearHead(seed: options.Seed);
         watch.Restart();
         var history = HeadTrainer.Train(head, trainX, trainY, validX, validY, options, onEpoch);
-        return new PetClassifierTraining(new PetClassifier(pretrained, head), history, featureTime, watch.Elapsed);
+        return new PetClassifierTraining(new PetClassifier(pretrained, head), history, featureTime, watch.Elapsed, FeaturesFromCache: cached is not null);
     }
 }
 
@@ -124,4 +130,6 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
 /// <param name="History">One report per epoch.</param>
 /// <param name="FeatureTime">Time spent computing the body's features for every photo.</param>
 /// <param name="TrainingTime">Time spent training the head.</param>
-public sealed record PetClassifierTraining(PetClassifier Classifier, IReadOnlyList<EpochReport> History, TimeSpan FeatureTime, TimeSpan TrainingTime);
+/// <param name="FeaturesFromCache">True when the body's features came from the user cache (see <see cref="PetClassifier.Train"/>).</param>
+public sealed record PetClassifierTraining(PetClassifier Classifier, IReadOnlyList<EpochReport> History, TimeSpan FeatureTime, TimeSpan TrainingTime,
+    bool FeaturesFromCache = false);

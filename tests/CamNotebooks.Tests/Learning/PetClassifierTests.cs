@@ -14,7 +14,8 @@ public sealed class TrainedClassifierFixture : IDisposable
         Pets = PetsDataset.Load();
         Split = Pets.Split();
         Pretrained = PretrainedResNet.Load();
-        Training = PetClassifier.Train(Pretrained, Split);
+        // Features computed afresh here: this fixture is what proves the real pipeline, not a cached copy of it.
+        Training = PetClassifier.Train(Pretrained, Split, useFeatureCache: false);
     }
 
     public PetsDataset Pets { get; }
@@ -67,10 +68,13 @@ public class PetClassifierTests(TrainedClassifierFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public void Training_is_deterministic_for_a_seed()
+    public void Training_is_deterministic_for_a_seed_and_cached_features_give_the_same_head()
     {
-        var again = PetClassifier.Train(fixture.Pretrained, fixture.Split);
-        Assert.True(again.Classifier.Head.Weight.eq(Classifier.Head.Weight).all().item<bool>());
+        var first = PetClassifier.Train(fixture.Pretrained, fixture.Split);   // computes and caches (or reads) features
+        var second = PetClassifier.Train(fixture.Pretrained, fixture.Split);  // reads them
+        Assert.True(second.FeaturesFromCache);
+        Assert.True(first.Classifier.Head.Weight.eq(Classifier.Head.Weight).all().item<bool>());
+        Assert.True(second.Classifier.Head.Weight.eq(Classifier.Head.Weight).all().item<bool>());
     }
 
     [Fact]
