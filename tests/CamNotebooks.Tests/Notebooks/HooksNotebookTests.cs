@@ -56,6 +56,13 @@ public class HooksNotebookTests
     }
 
     [Fact]
+    public void The_library_hook_stores_by_name_and_explains_a_read_after_dispose()
+    {
+        Hooks.Find(@"Hook on layer4: 1 call\(s\), stored \[1, 512, 7, 7\]");
+        Hooks.Find(@"Reading it afterwards: The hook on 'layer4' has been disposed");
+    }
+
+    [Fact]
     public void The_hook_group_gives_the_same_shapes_and_removes_all_its_hooks()
     {
         Hooks.Find(@"^stem +\[1, 64, 56, 56\]\s*\nlayer1 +\[1, 64, 56, 56\]\s*\nlayer2 +\[1, 128, 28, 28\]\s*\n" +
