@@ -12,7 +12,7 @@ public static class CamEnvironment
     private static EnvironmentReport? _report;
 
     /// <summary>
-    /// Makes TorchSharp's native library loadable on this machine (<see cref="TorchSharpNativeFix"/>), lets Plotly.NET
+    /// Lets libtorch's idle OpenMP threads sleep instead of spinning (<see cref="Setup.OpenMpWaitPolicy"/>), makes TorchSharp's native library loadable on this machine (<see cref="TorchSharpNativeFix"/>), lets Plotly.NET
     /// find FSharp.Core (<see cref="FSharpCoreRedirect"/>) and registers the notebook formatters that show charts offline
     /// (<see cref="Display.PlotlyDisplay"/>), heatmaps as pictures and tensors compactly (<see cref="Heatmaps.Formatters"/>). Safe to call any number of times; the work is done once.
     /// </summary>
@@ -24,10 +24,11 @@ public static class CamEnvironment
         {
             if (_report is not null) return _report;
             FSharpCoreRedirect.Install();
+            string openMp = OpenMpWaitPolicy.Apply(); // before libtorch (and its OpenMP runtime) is loaded
             var native = TorchSharpNativeFix.Apply();
             Display.PlotlyDisplay.Register();
             Heatmaps.Formatters.Register();
-            _report = new EnvironmentReport(native, TorchSharp.torch.__version__);
+            _report = new EnvironmentReport(native, TorchSharp.torch.__version__, openMp);
             return _report;
         }
     }
@@ -36,8 +37,9 @@ public static class CamEnvironment
 /// <summary>What <see cref="CamEnvironment.Initialize"/> found.</summary>
 /// <param name="NativeFix">Whether the native library needed patching, and what was loaded.</param>
 /// <param name="LibTorchVersion">The libtorch version TorchSharp reports once loaded.</param>
-public sealed record EnvironmentReport(NativeFixResult NativeFix, string LibTorchVersion)
+/// <param name="OpenMpWaitPolicy">The OpenMP wait policy in force (PASSIVE unless the user chose one).</param>
+public sealed record EnvironmentReport(NativeFixResult NativeFix, string LibTorchVersion, string OpenMpWaitPolicy)
 {
     /// <inheritdoc />
-    public override string ToString() => $"libtorch {LibTorchVersion}. {NativeFix.Description}";
+    public override string ToString() => $"libtorch {LibTorchVersion}. {NativeFix.Description} OpenMP wait policy: {OpenMpWaitPolicy}.";
 }
