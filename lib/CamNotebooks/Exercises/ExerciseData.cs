@@ -3,6 +3,7 @@ using CamNotebooks.Imaging;
 using CamNotebooks.Learning;
 using CamNotebooks.Model;
 using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
 namespace CamNotebooks.Exercises;
 
@@ -14,6 +15,7 @@ public static class ExerciseData
 {
     private static readonly Lazy<PetsDataset> Pets = new(() => PetsDataset.Load());
     private static readonly Lazy<PetClassifier> SmallClassifier = new(Train);
+    private static readonly Lazy<Module<Tensor, Tensor>> PlainModel = new(() => new ExerciseModel(Classifier));
 
     /// <summary>The hero photo, a Bengal cat.</summary>
     public const string CatPhoto = "Bengal_109.jpg";
@@ -26,6 +28,12 @@ public static class ExerciseData
     /// layers are named <c>body.layer1</c>..<c>body.layer4</c> and <c>head.linear</c>.
     /// </summary>
     public static PetClassifier Classifier => SmallClassifier.Value;
+
+    /// <summary>
+    /// The same classifier as a plain module (children <c>body</c> and <c>head</c>; layers <c>body.layer1</c>..<c>body.layer4</c>):
+    /// images [N, 3, 224, 224] → scores [N, 2]. Its forward pass opens no dispose scope, so tensors your hooks keep stay alive.
+    /// </summary>
+    public static Module<Tensor, Tensor> Model => PlainModel.Value;
 
     /// <summary>The full path of a photo of <c>data/pets/images</c>.</summary>
     public static string PhotoPath(string fileName) => Pets.Value[fileName].FilePath;
