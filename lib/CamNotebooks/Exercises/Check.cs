@@ -28,9 +28,10 @@ public static partial class Check
             }
             catch (Exception e)
             {
-                // Learner code is always called through TryLearner; reaching here means a learner object misbehaved later
-                // (e.g. a Stored getter that throws), which is still theirs to fix, not a crash.
-                recorder.RecordException("the rest of the check", e, "The check stopped at an exception from your code; fix it and run the check again.");
+                // Learner code is called through TryLearner; what reaches here was left behind by it (a tensor it disposed, a
+                // hook that throws later), so it is reported, never thrown into the notebook.
+                recorder.RecordException("the rest of the check", e,
+                    "The check stopped at this exception, raised by something your code left behind (a tensor it disposed, a hook still firing...).");
             }
         }
         return recorder.Result();

@@ -44,7 +44,27 @@ public static class ExerciseData
     /// <summary>A photo ready for the classifier: normalised, as a batch [1, 3, 224, 224].</summary>
     public static Tensor Batch(string fileName = CatPhoto) => Classifier.Prepare(PhotoPath(fileName));
 
+    /// <summary>
+    /// Trains on a thread of its own: the first caller may be inside a dispose scope (a check, a learner's cell), and dispose
+    /// scopes are per thread, so the model's weights must not be created where that scope would free them.
+    /// </summary>
     private static PetClassifier Train()
+    {
+        // A dedicated thread, not Task.Run: waiting on a task may run it inline, on this thread, inside the caller's scope.
+        PetClassifier? classifier = null;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try { classifier = TrainHere(); }
+            catch (Exception e) { failure = e; }
+        });
+        thread.Start();
+        thread.Join();
+        if (failure is not null) throw new InvalidOperationException($"Could not prepare the exercises' classifier: {failure.Message}", failure);
+        return classifier!;
+    }
+
+    private static PetClassifier TrainHere()
     {
         CamEnvironment.Initialize();
         var split = Pets.Value.Split();

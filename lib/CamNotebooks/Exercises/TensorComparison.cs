@@ -38,8 +38,15 @@ internal static class TensorComparison
                 "(e.g. MoveToOuterDisposeScope, or no scope around the result).");
             return false;
         }
+        // No no_grad() here: some variants run the model and need autograd. Everything compared is detached anyway.
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
+        if (actual.dtype == ScalarType.Byte && actual.dim() == 0)
+        {
+            recorder.Fail("element type", FindingCodes.WrongDtype, "got a single Byte value",
+                "In TorchSharp, t.sum(0) calls sum(ScalarType type) — the literal 0 converts to the enum, and ScalarType 0 is Byte — " +
+                "so it adds up everything as a byte. Name the argument to reduce one dimension: t.sum(dim: 0).");
+            return false;
+        }
         if (actual.dtype != ScalarType.Float32)
             recorder.Fail("element type", FindingCodes.WrongDtype, $"got {actual.dtype}, expected Float32",
                 "Keep the computation in float32, the type of the network's activations; a conversion somewhere changed it.");
