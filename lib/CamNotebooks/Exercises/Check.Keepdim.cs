@@ -1,0 +1,72 @@
+using CamNotebooks.Maps;
+using static TorchSharp.torch;
+
+namespace CamNotebooks.Exercises;
+
+public static partial class Check
+{
+    /// <summary>
+    /// Exercise 6: checks a batch Grad-CAM formula written without <c>keepdim</c> (activations and gradients [N, K, h, w] →
+    /// maps [N, h, w]) against <see cref="Maps.GradCam.Formula"/>: first on a trap case where N = h and K = w, so that
+    /// weights [N, K] broadcast against [N, K, h, w] without an error but on the wrong dimensions, then on real layer4
+    /// activations and gradients of two photos.
+    /// </summary>
+    /// <remarks>The check cannot see whether your code uses keepdim; the exercise asks you not to.</remarks>
+    public static CheckResult Keepdim(GradCamFormula formula) => Run("Exercise 6: Grad-CAM without keepdim", r =>
+    {
+        ArgumentNullException.ThrowIfNull(formula);
+        const string BroadcastHint =
+            "Broadcasting lines shapes up from the right: [N, K] against [N, K, h, w] pairs K with w and N with h. Give the weights " +
+            "two trailing dimensions of size 1 so that they line up with N and K.";
+        // The trap: N = h = 2 and K = w = 3, so the misaligned product has the right shape and raises no error.
+        var trapActivations = (arange(36, dtype: ScalarType.Float32).reshape(2, 3, 2, 3) * 0.37f).sin() * 2;
+        var trapGradients = (arange(36, dtype: ScalarType.Float32).reshape(2, 3, 2, 3) * 0.91f + 0.3f).cos();
+
+        // Real: layer4 activations and gradients of the cat and the dog photo, each for its own class.
+        var model = ExerciseData.Model;
+        var layer = Layer(model, "body.layer4");
+        using var batch = cat([ExerciseData.Batch(ExerciseData.CatPhoto), ExerciseData.Batch(ExerciseData.DogPhoto)]);
+        var probe = LayerProbe.Run(model, layer, "body.layer4", batch, [1, 0], withGradients: true);
+
+        var cases = new (string Name, Tensor Activations, Tensor Gradients)[]
+        {
+            ("trap case N = h = 2, K = w = 3", trapActivations, trapGradients),
+            ("cat and dog photos, layer4 [2, 512, 7, 7]", probe.Activations, probe.Gradients!),
+            ("cat photo alone [1, 512, 7, 7]", probe.Activations[..1], probe.Gradients![..1]),
+        };
+        foreach (var (name, a, g) in cases)
+        {
+            var aBefore = a.clone();
+            var gBefore = g.clone();
+            var expected = Maps.GradCam.Formula(aBefore, gBefore);
+            if (!r.TryLearner(name, () => formula(a, g), out var maps, BroadcastHint)) return;
+            var weights = gBefore.mean([2, 3]);
+            var mistakes = new List<KnownMistake>
+            {
+                new(FindingCodes.BroadcastMisaligned, "your channel weights were multiplied along the wrong dimensions (the shapes happened to fit)",
+                    BroadcastHint, () => (weights * aBefore).sum(1).relu()),
+                new(FindingCodes.BroadcastMisaligned, "your channel weights [N, 1, 1, K] were lined up with the width, not the channels",
+                    BroadcastHint, () => (weights.unsqueeze(1).unsqueeze(1) * aBefore).sum(1).relu()),
+                new(FindingCodes.MissingRelu, "your maps keep negative values", "Grad-CAM keeps only the positive part of the weighted sum.",
+                    () => (weights.unsqueeze(-1).unsqueeze(-1) * aBefore).sum(1)),
+                new(FindingCodes.WrongDims, "your weights averaged over the images of the batch too",
+                    "Each image has its own weights: average over the positions only.",
+                    () => (gBefore.mean([0, 2, 3]).reshape(1, -1, 1, 1) * aBefore).sum(1).relu()),
+                new(FindingCodes.WrongDims, "you averaged the gradients over the channels", "Which dimensions are the positions (h, w)?",
+                    () => (gBefore.mean([1]).unsqueeze(1) * aBefore).sum(1).relu()),
+                new(FindingCodes.GradientsNotAveraged, "you weighted every position by its own gradient",
+                    "Grad-CAM gives each channel one weight: its gradient averaged over the positions.", () => (gBefore * aBefore).sum(1).relu()),
+                new(FindingCodes.WrongShape, "you dropped the batch dimension", "Return one map per image: [N, h, w], even when N = 1.", () => expected.squeeze(0)),
+            };
+            if (!TensorComparison.Compare(r, $"maps for the {name}", maps, expected, new(
+                    "Grad-CAM: weights = gradients averaged over the positions, one per image and channel; maps = relu(Σ_k weight · activation).",
+                    Shape: "The result is [N, h, w]: one map per image. Follow the shapes through each step."), mistakes)) return;
+            if (!TensorComparison.Close(a, aBefore) || !TensorComparison.Close(g, gBefore))
+            {
+                r.Fail($"inputs untouched ({name})", FindingCodes.ModifiedInput, "your formula changed the activations or gradients",
+                    "Operations ending in _ change a tensor in place; the caller still needs the original.");
+                return;
+            }
+        }
+    });
+}

@@ -1,0 +1,109 @@
+using CamNotebooks.Heatmaps;
+using CamNotebooks.Maps;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+
+namespace CamNotebooks.Exercises;
+
+public static partial class Check
+{
+    /// <summary>
+    /// Exercise 5: checks an overlay function (image [3, H, W] 0..255, raw map [h, w], colormap, alpha → blended RGB
+    /// [3, H, W]) against <see cref="HeatmapMath"/> (Normalize, Upsample, Blend) on a hand-built non-square case and on the
+    /// cat photo with its Grad-CAM map.
+    /// </summary>
+    public static CheckResult Overlay(OverlayFunction overlay) => Run("Exercise 5: a heatmap over a photo", r =>
+    {
+        ArgumentNullException.ThrowIfNull(overlay);
+        const string ValuesHint = "Four steps: scale the map to 0..1 (min-max), stretch it to the image (bilinear), colour it, " +
+            "then mix: (1 − alpha) · image + alpha · colours.";
+        // Hand-built: a 4 x 6 image (not square, so height and width cannot be confused) and a 2 x 3 map with both signs.
+        var handImage = (arange(72, dtype: ScalarType.Float32) * 3 + 20).reshape(3, 4, 6);
+        var handMap = tensor(new float[] { -1, 0, 1, 2, 3, 5 }).reshape(2, 3);
+        var photo = ExerciseData.Photo(ExerciseData.CatPhoto);
+        Tensor realMap;
+        using (var gradCam = Maps.GradCam.Compute(ExerciseData.Model, "body.layer4", ExerciseData.Batch(ExerciseData.CatPhoto), [1]))
+            realMap = gradCam.Maps[0].clone();
+        var cases = new (string Name, Tensor Image, Tensor Map, Colormap Colormap, double Alpha)[]
+        {
+            ("hand-built 4x6 image, 2x3 map, viridis, alpha 0.4", handImage, handMap, Colormap.Viridis, 0.4),
+            ("cat photo, Grad-CAM of layer4, magma, alpha 0.6", photo, realMap, Colormap.Magma, 0.6),
+            ("cat photo cropped to 160x224, jet, alpha 0.5", photo[.., 32..192, ..].contiguous(), realMap, Colormap.Jet, 0.5),
+        };
+        foreach (var (name, image, map, colormap, alpha) in cases)
+        {
+            long height = image.shape[1], width = image.shape[2];
+            var imageBefore = image.clone();
+            var mapBefore = map.clone();
+            Tensor Reference(Tensor heat01) => HeatmapMath.Blend(imageBefore, heat01, colormap, alpha);
+            var expected = Reference(HeatmapMath.Upsample(HeatmapMath.Normalize(mapBefore), height, width));
+            if (!r.TryLearner(name, () => overlay(image, map, colormap, alpha), out var picture, ValuesHint)) return;
+            if (picture is not null && !picture.IsInvalid && picture.dim() == 3)
+            {
+                if (picture.shape[0] == 3 && picture.shape[1] == map.shape[0] && picture.shape[2] == map.shape[1])
+                {
+                    r.Fail($"picture for the {name}", FindingCodes.NotUpsampled, $"your picture is {TensorComparison.Shape(picture)}, the map's size",
+                        "The heatmap must be stretched to the image's height and width before it can be laid over it.");
+                    return;
+                }
+                if (picture.shape[2] == 3 && picture.shape[0] == height && picture.shape[1] == width)
+                {
+                    r.Fail($"picture for the {name}", FindingCodes.ChannelsLast, $"your picture is {TensorComparison.Shape(picture)}",
+                        "Images here are [channels, height, width], like the image you were given.");
+                    return;
+                }
+            }
+            var alternative = Reference(HeatmapMath.Normalize(HeatmapMath.Upsample(mapBefore, height, width)));
+            if (picture is not null && !picture.IsInvalid && OverlayClose(picture.detach().to(ScalarType.Float32), alternative)
+                && !OverlayClose(picture.detach().to(ScalarType.Float32), expected))
+                r.Pass($"picture for the {name}", "matches (you scaled after stretching; the library scales first, both are fine)");
+            else
+            {
+                var mistakes = new List<KnownMistake>
+                {
+                    new(FindingCodes.NotNormalised, "your heatmap was coloured from the raw map values",
+                        "A colormap expects 0..1: scale the map first (its minimum to 0, its maximum to 1).",
+                        () => Reference(HeatmapMath.Upsample(mapBefore, height, width))),
+                    new(FindingCodes.WrongNormalisation, "you divided by the maximum without subtracting the minimum",
+                        "Min-max scaling: (m − min) / (max − min).",
+                        () => Reference(HeatmapMath.Upsample(mapBefore / mapBefore.max(), height, width))),
+                    new(FindingCodes.ReluApplied, "you clipped the negative values before scaling",
+                        "The reference scales the raw map as it is (its minimum becomes 0, negative or not).",
+                        () => Reference(HeatmapMath.Upsample(HeatmapMath.Normalize(mapBefore, reluFirst: true), height, width))),
+                    new(FindingCodes.WrongInterpolation, "your heatmap is blocky: nearest-neighbour stretching",
+                        "Stretch with bilinear interpolation, so the heatmap is smooth.",
+                        () => Reference(interpolate(HeatmapMath.Normalize(mapBefore)[TensorIndex.None, TensorIndex.None], [height, width], mode: InterpolationMode.Nearest)[0, 0])),
+                    new(FindingCodes.WrongInterpolation, "you stretched with align_corners: true",
+                        "The library (like PyTorch's default and matplotlib) aligns pixel centres: align_corners: false.",
+                        () => Reference(interpolate(HeatmapMath.Normalize(mapBefore)[TensorIndex.None, TensorIndex.None], [height, width], mode: InterpolationMode.Bilinear, align_corners: true)[0, 0])),
+                    new(FindingCodes.AlphaSwapped, "the photo got weight alpha and the heatmap 1 − alpha",
+                        "alpha is the heatmap's opacity: colours · alpha + image · (1 − alpha).",
+                        () => imageBefore * alpha + colormap.Apply(HeatmapMath.Upsample(HeatmapMath.Normalize(mapBefore), height, width)) * (1 - alpha)),
+                };
+                if (!TensorComparison.Compare(r, $"picture for the {name}", picture, expected, new(ValuesHint,
+                        Scaled: "The picture is right up to a factor: images and colours here are 0..255, not 0..1.",
+                        Transposed: "Stretch to [height, width] (tensors are [channels, height, width]), not [width, height]."),
+                        mistakes, OverlayClose)) return;
+            }
+            if (!TensorComparison.Close(image, imageBefore) || !TensorComparison.Close(map, mapBefore))
+            {
+                r.Fail($"inputs untouched ({name})", FindingCodes.ModifiedInput, "your function changed the image or the map it was given",
+                    "Operations ending in _ change a tensor in place; the caller still needs the original.");
+                return;
+            }
+        }
+    });
+
+    /// <summary>
+    /// Pictures match when they differ by less than half a level on average and at most 2% of values by more than 2 levels:
+    /// a colormap is a step function, so a rounding difference can flip a pixel to the neighbouring colour.
+    /// </summary>
+    private static bool OverlayClose(Tensor a, Tensor b)
+    {
+        if (!a.shape.SequenceEqual(b.shape)) return false;
+        using var scope = NewDisposeScope();
+        if (a.isnan().any().item<bool>()) return false;
+        var difference = (a - b).abs();
+        return difference.mean().item<float>() < 0.5 && (difference > 2).to(ScalarType.Float32).mean().item<float>() < 0.02;
+    }
+}

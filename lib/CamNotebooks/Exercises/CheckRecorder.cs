@@ -1,0 +1,74 @@
+using System.Reflection;
+
+namespace CamNotebooks.Exercises;
+
+/// <summary>Collects a check's findings and runs the learner's code so that no exception of theirs escapes.</summary>
+internal sealed class CheckRecorder(string exercise)
+{
+    private readonly List<CheckFinding> _findings = [];
+
+    /// <summary>True once a failure was recorded.</summary>
+    public bool Failed => _findings.Any(f => !f.Passed);
+
+    public IReadOnlyList<CheckFinding> Findings => _findings;
+
+    public void Pass(string criterion, string detail = "") => _findings.Add(new(criterion, true, CheckFinding.OkCode, detail, null));
+
+    public void Fail(string criterion, string code, string detail, string hint) => _findings.Add(new(criterion, false, code, detail, hint));
+
+    /// <summary>Records <paramref name="finding"/> as is (from <see cref="TensorComparison"/>).</summary>
+    public void Add(CheckFinding finding) => _findings.Add(finding);
+
+    /// <summary>True if every finding so far is met (convenience for "stop here" logic).</summary>
+    public bool Ok => !Failed;
+
+    public CheckResult Result() => new(exercise, _findings.ToList());
+
+    /// <summary>
+    /// Runs the learner's code. A <see cref="NotImplementedException"/> (however wrapped) becomes "not yet implemented";
+    /// any other exception becomes an "exception" finding with its type, message and where in the learner's code it came
+    /// from. Returns false when the learner's code threw.
+    /// </summary>
+    public bool TryLearner<T>(string criterion, Func<T> action, out T value, string whenFailing)
+    {
+        try
+        {
+            value = action();
+            return true;
+        }
+        catch (Exception e)
+        {
+            value = default!;
+            RecordException(criterion, e, whenFailing);
+            return false;
+        }
+    }
+
+    /// <summary>Same for code that returns nothing.</summary>
+    public bool TryLearner(string criterion, Action action, string whenFailing) =>
+        TryLearner(criterion, () => { action(); return true; }, out _, whenFailing);
+
+    public void RecordException(string criterion, Exception e, string whenFailing)
+    {
+        var inner = Unwrap(e);
+        if (inner is NotImplementedException && !(inner.Message.Contains("incorrect number of gradients") || inner.Message.Contains("gradient different")))
+        {
+            Fail(criterion, FindingCodes.NotImplemented, "not yet implemented (the code still throws NotImplementedException)",
+                "Replace the throw statement with your implementation, run that cell again, then run this check.");
+            return;
+        }
+        Fail(criterion, FindingCodes.Exception, $"your code threw {inner.GetType().Name}: {FirstLine(inner.Message)}", whenFailing);
+    }
+
+    private static Exception Unwrap(Exception e)
+    {
+        while (e is TargetInvocationException or AggregateException && e.InnerException is not null) e = e.InnerException!;
+        return e;
+    }
+
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n')[0].Trim();
+        return line.Length > 300 ? line[..300] + "…" : line;
+    }
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Text;
+using Microsoft.DotNet.Interactive.Formatting;
+
+namespace CamNotebooks.Exercises;
+
+/// <summary>
+/// What a check found: <see cref="Passed"/> when every criterion is met, and one <see cref="CheckFinding"/> per
+/// criterion (✔ or ✘ with a stable code and a hint). In a notebook it displays as a small table; as text it is a
+/// ✔/✘ list (<see cref="ToString"/>).
+/// </summary>
+public sealed class CheckResult
+{
+    static CheckResult() => RegisterFormatters();
+
+    internal CheckResult(string exercise, IReadOnlyList<CheckFinding> findings)
+    {
+        Exercise = exercise;
+        Findings = findings;
+    }
+
+    /// <summary>The exercise checked, e.g. "Exercise 1: a forward hook".</summary>
+    public string Exercise { get; }
+
+    /// <summary>Every criterion looked at, in order. A check stops at the first failure that makes later criteria meaningless.</summary>
+    public IReadOnlyList<CheckFinding> Findings { get; }
+
+    /// <summary>True when there is at least one finding and all are met.</summary>
+    public bool Passed => Findings.Count > 0 && Findings.All(f => f.Passed);
+
+    /// <summary>The criteria not met.</summary>
+    public IReadOnlyList<CheckFinding> Failures => Findings.Where(f => !f.Passed).ToList();
+
+    /// <summary>The diagnosis codes of the criteria not met (see <see cref="FindingCodes"/>).</summary>
+    public IReadOnlyList<string> Codes => Failures.Select(f => f.Code).ToList();
+
+    /// <summary>Whether the learner has not started the exercise yet (the starting cell still throws NotImplementedException).</summary>
+    public bool NotImplemented => Codes.Contains(FindingCodes.NotImplemented);
+
+    /// <summary>One line: passed, not yet implemented, or how many criteria failed.</summary>
+    public string Verdict => Passed ? "✔ PASSED"
+        : NotImplemented ? "… not yet implemented"
+        : $"✘ {Failures.Count} of {Findings.Count} criteria not met";
+
+    /// <inheritdoc />
+    public override string ToString()
+    {
+        var text = new StringBuilder($"{Exercise}: {Verdict}");
+        foreach (var finding in Findings) text.Append("\n  ").Append(finding.ToString().Replace("\n", "\n  "));
+        return text.ToString();
+    }
+
+    /// <summary>An HTML table: one row per criterion, green ✔ or red ✘, with the detail and the hint.</summary>
+    public string ToHtml()
+    {
+        static string E(string s) => WebUtility.HtmlEncode(s);
+        string colour = Passed ? "#1a7f37" : NotImplemented ? "#6e7781" : "#cf222e";
+        var html = new StringBuilder(
+            $"<div style=\"font-family:sans-serif;border-left:4px solid {colour};padding:4px 10px;margin:4px 0\">" +
+            $"<div style=\"font-weight:bold\">{E(Exercise)}: <span style=\"color:{colour}\">{E(Verdict)}</span></div>" +
+            "<table style=\"border-collapse:collapse;margin-top:4px\">");
+        foreach (var f in Findings)
+        {
+            string mark = f.Passed ? "<span style=\"color:#1a7f37\">✔</span>" : "<span style=\"color:#cf222e\">✘</span>";
+            html.Append($"<tr><td style=\"vertical-align:top;padding:2px 6px\">{mark}</td><td style=\"padding:2px 6px;text-align:left\">" +
+                        $"<b>{E(f.Criterion)}</b>{(f.Detail.Length > 0 ? ": " + E(f.Detail) : "")}");
+            if (!f.Passed) html.Append($" <code style=\"color:#6e7781\">{E(f.Code)}</code>");
+            if (f.Hint is not null) html.Append($"<br/><i>hint: {E(f.Hint)}</i>");
+            html.Append("</td></tr>");
+        }
+        return html.Append("</table></div>").ToString();
+    }
+
+    /// <summary>
+    /// Shows results as the HTML table in notebooks, with the ✔/✘ text alongside for plain-text views. Called once, the first
+    /// time a result is made, so a notebook needs no extra set-up line.
+    /// </summary>
+    private static void RegisterFormatters()
+    {
+        Formatter.Register<CheckResult>((result, writer) => writer.Write(result.ToHtml()), HtmlFormatter.MimeType);
+        Formatter.Register<CheckResult>((result, writer) => writer.Write(result.ToString()), PlainTextFormatter.MimeType);
+        Formatter.SetPreferredMimeTypesFor(typeof(CheckResult), HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
+    }
+}

@@ -1,0 +1,83 @@
+namespace CamNotebooks.Exercises;
+
+/// <summary>
+/// The stable diagnosis codes checks report (<see cref="CheckFinding.Code"/>). Tests and notebooks may rely on them;
+/// the wording of details and hints may change.
+/// </summary>
+public static class FindingCodes
+{
+    /// <summary>The learner's code still throws <see cref="NotImplementedException"/>: the exercise is not started.</summary>
+    public const string NotImplemented = "not-implemented";
+    /// <summary>The learner's code threw another exception.</summary>
+    public const string Exception = "exception";
+    /// <summary>The learner's code returned null.</summary>
+    public const string NoResult = "no-result";
+    /// <summary>The result has another shape than the reference, for no reason the check recognises.</summary>
+    public const string WrongShape = "wrong-shape";
+    /// <summary>The result has another element type than float32.</summary>
+    public const string WrongDtype = "wrong-dtype";
+    /// <summary>The values differ from the reference, for no reason the check recognises.</summary>
+    public const string WrongValues = "wrong-values";
+    /// <summary>The values are the reference's times a constant factor.</summary>
+    public const string ScaledValues = "scaled-values";
+    /// <summary>The values are the reference's plus a constant.</summary>
+    public const string ShiftedValues = "shifted-values";
+    /// <summary>The map's rows and columns are swapped.</summary>
+    public const string Transposed = "transposed";
+    /// <summary>A returned or stored tensor is still attached to the autograd graph.</summary>
+    public const string NotDetached = "not-detached";
+    /// <summary>The learner's code changed one of its input tensors in place.</summary>
+    public const string ModifiedInput = "modified-input";
+    /// <summary>A hook stored nothing after the model ran.</summary>
+    public const string NothingStored = "nothing-stored";
+    /// <summary>A forward hook stored the layer's input instead of its output.</summary>
+    public const string CapturedInput = "captured-input";
+    /// <summary>A stored tensor shares memory with the model's own output, so later in-place operations change it (or it was freed).</summary>
+    public const string NotCloned = "not-cloned";
+    /// <summary>A hook is still registered after Dispose (or after the learner's function returned).</summary>
+    public const string HookNotRemoved = "hook-not-removed";
+    /// <summary>A hook kept an earlier pass's tensor instead of the latest.</summary>
+    public const string Stale = "stale";
+    /// <summary>A hook changed what the model computes (its output).</summary>
+    public const string OutputChanged = "output-changed";
+    /// <summary>CAM used the head's weights as [K, C] instead of [C, K].</summary>
+    public const string TransposedWeights = "transposed-weights";
+    /// <summary>The map explains another class than the one asked for.</summary>
+    public const string WrongClass = "wrong-class";
+    /// <summary>The map stack of every class was returned instead of the asked class's map.</summary>
+    public const string AllClasses = "all-classes";
+    /// <summary>A sum or mean ran over the wrong dimensions.</summary>
+    public const string WrongDims = "wrong-dims";
+    /// <summary>Negative values were clipped where the method keeps them.</summary>
+    public const string ReluApplied = "relu-applied";
+    /// <summary>Negative values were kept where the method clips them (Grad-CAM's final ReLU).</summary>
+    public const string MissingRelu = "missing-relu";
+    /// <summary>Backward ran but the hook captured no gradient.</summary>
+    public const string NoGradient = "no-gradient";
+    /// <summary>A gradient hook stored the activations instead of the gradient.</summary>
+    public const string CapturedActivations = "captured-activations";
+    /// <summary>The tensor belongs to another layer than the one asked for.</summary>
+    public const string WrongLayer = "wrong-layer";
+    /// <summary>A gradient hook changed the gradient flowing on to earlier layers.</summary>
+    public const string GradientAltered = "gradient-altered";
+    /// <summary>Grad-CAM weighted every position by its own gradient instead of one averaged weight per channel.</summary>
+    public const string GradientsNotAveraged = "gradients-not-averaged";
+    /// <summary>Grad-CAM differentiated the softmax probability instead of the raw class score.</summary>
+    public const string UsedProbability = "used-probability";
+    /// <summary>The learner's code left the model in another mode or changed its parameters' requires_grad.</summary>
+    public const string ModelChanged = "model-changed";
+    /// <summary>The map was not min-max scaled to 0..1 before colouring.</summary>
+    public const string NotNormalised = "not-normalised";
+    /// <summary>The map was scaled to 0..1 some other way than min-max.</summary>
+    public const string WrongNormalisation = "wrong-normalisation";
+    /// <summary>The map was not stretched to the image's size.</summary>
+    public const string NotUpsampled = "not-upsampled";
+    /// <summary>The map was stretched with another interpolation than bilinear (pixel-centre aligned).</summary>
+    public const string WrongInterpolation = "wrong-interpolation";
+    /// <summary>The picture's opacity was applied to the image instead of the heatmap.</summary>
+    public const string AlphaSwapped = "alpha-swapped";
+    /// <summary>The picture came back [H, W, 3] instead of [3, H, W].</summary>
+    public const string ChannelsLast = "channels-last";
+    /// <summary>Weights [N, K] were multiplied with [N, K, h, w] tensors lined up on the wrong dimensions.</summary>
+    public const string BroadcastMisaligned = "broadcast-misaligned";
+}

@@ -1,0 +1,81 @@
+using static TorchSharp.torch;
+using static TorchSharp.torch.autograd;
+
+namespace CamNotebooks.Exercises;
+
+/// <summary>
+/// A custom autograd function, exactly like TorchSharp's <see cref="SingleTensorFunction{T}"/> (write
+/// <see cref="Forward"/> and <see cref="Backward"/> as you would write forward and backward there), except that a
+/// mistake in <see cref="Backward"/> is reported instead of ending the process.
+/// </summary>
+/// <remarks>
+/// <para>Why it exists: autograd's native code calls <c>backward</c>, and .NET cannot carry an exception back out through
+/// native code, so an exception thrown in a plain SingleTensorFunction's backward (including TorchSharp's own "returned an
+/// incorrect number of gradients") terminates the kernel. Here, if <see cref="Backward"/> throws or returns the wrong
+/// number of gradients, the incoming gradient is passed on unchanged, the problem is written to standard error and kept
+/// in <see cref="GuardedFunctionErrors"/>, where the exercise checks find it.</para>
+/// <para>As with SingleTensorFunction: call <c>YourFunction.apply(tensor, other arguments...)</c>; Backward returns one
+/// entry per argument given to apply (null for arguments that are not tensors needing a gradient).</para>
+/// </remarks>
+/// <typeparam name="T">Your class itself (<c>class Tap : GuardedFunction&lt;Tap&gt;</c>).</typeparam>
+public abstract class GuardedFunction<T> : SingleTensorFunction<T> where T : GuardedFunction<T>, new()
+{
+    private const string ArgumentCountKey = "GuardedFunction.argumentCount";
+
+    /// <summary>The forward pass: <paramref name="inputs"/> are the arguments given to <c>apply</c>.</summary>
+    protected abstract Tensor Forward(AutogradContext ctx, object[] inputs);
+
+    /// <summary>The backward pass: receives dL/d(output) and returns one gradient per argument of <c>apply</c>.</summary>
+    protected abstract List<Tensor> Backward(AutogradContext ctx, Tensor gradient);
+
+    /// <inheritdoc />
+    public sealed override Tensor forward(AutogradContext ctx, params object[] vars)
+    {
+        ctx.save_data(ArgumentCountKey, vars.Length);
+        return Forward(ctx, vars);
+    }
+
+    /// <inheritdoc />
+    public sealed override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
+    {
+        int count = (int)ctx.get_data(ArgumentCountKey);
+        try
+        {
+            var gradients = Backward(ctx, grad_output);
+            if (gradients is not null && gradients.Count == count) return gradients;
+            GuardedFunctionErrors.Report(Name, new InvalidOperationException(
+                $"Backward returned {(gradients is null ? "null" : $"{gradients.Count} gradient(s)")}, but apply was given {count} argument(s): " +
+                "return one entry per argument (null for those that need no gradient)."));
+        }
+        catch (Exception e)
+        {
+            GuardedFunctionErrors.Report(Name, e);
+        }
+        var passThrough = new List<Tensor> { grad_output };
+        for (int i = 1; i < count; i++) passThrough.Add(null!);
+        return passThrough;
+    }
+}
+
+/// <summary>The problems <see cref="GuardedFunction{T}"/> caught in backward passes, oldest first.</summary>
+public static class GuardedFunctionErrors
+{
+    private static readonly List<Exception> Errors = [];
+
+    /// <summary>Returns and forgets every problem reported so far.</summary>
+    public static IReadOnlyList<Exception> TakeAll()
+    {
+        lock (Errors)
+        {
+            var all = Errors.ToList();
+            Errors.Clear();
+            return all;
+        }
+    }
+
+    internal static void Report(string function, Exception e)
+    {
+        lock (Errors) Errors.Add(e);
+        Console.Error.WriteLine($"{function}.Backward failed ({e.GetType().Name}: {e.Message}); the gradient was passed on unchanged.");
+    }
+}

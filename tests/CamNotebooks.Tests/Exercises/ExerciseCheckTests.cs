@@ -1,0 +1,285 @@
+using CamNotebooks.Exercises;
+using CamNotebooks.Heatmaps;
+using CamNotebooks.Hooks;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace CamNotebooks.Tests.Exercises;
+
+/// <summary>Exercise tests share the trained model and must not hook it at the same time.</summary>
+[CollectionDefinition(Name)]
+public sealed class ExerciseCollection
+{
+    public const string Name = "Exercises";
+}
+
+/// <summary>
+/// Every exercise's answer passes its check, and typical wrong answers each fail with the diagnosis a learner needs.
+/// </summary>
+[Collection(ExerciseCollection.Name)]
+public class ExerciseCheckTests
+{
+    private static void AssertPasses(CheckResult result)
+    {
+        Assert.True(result.Passed, result.ToString());
+        Assert.DoesNotContain("✘", result.ToString());
+    }
+
+    private static void AssertDiagnosis(CheckResult result, string code)
+    {
+        Assert.False(result.Passed, result.ToString());
+        Assert.True(result.Codes.Contains(code), $"expected [{code}], got [{string.Join(", ", result.Codes)}]\n{result}");
+        Assert.All(result.Failures, f => Assert.False(string.IsNullOrWhiteSpace(f.Hint)));
+    }
+
+    // ---- Exercise 1 ----
+
+    [Fact]
+    public void Forward_hook_solution_passes() => AssertPasses(Check.ForwardHook(layer => new OutputHook(layer)));
+
+    [Theory]
+    [InlineData(WrongOutputHook.Mistake.NotImplemented, FindingCodes.NotImplemented)]
+    [InlineData(WrongOutputHook.Mistake.ForgotDetach, FindingCodes.NotDetached)]
+    [InlineData(WrongOutputHook.Mistake.DetachWithoutClone, FindingCodes.NotCloned)]
+    [InlineData(WrongOutputHook.Mistake.CapturedInput, FindingCodes.CapturedInput)]
+    [InlineData(WrongOutputHook.Mistake.NeverRemoved, FindingCodes.HookNotRemoved)]
+    [InlineData(WrongOutputHook.Mistake.KeepsFirst, FindingCodes.Stale)]
+    [InlineData(WrongOutputHook.Mistake.ChangesOutput, FindingCodes.OutputChanged)]
+    [InlineData(WrongOutputHook.Mistake.NeverRegisters, FindingCodes.NothingStored)]
+    [InlineData(WrongOutputHook.Mistake.ThrowsInHook, FindingCodes.Exception)]
+    public void Forward_hook_mistakes_are_diagnosed(WrongOutputHook.Mistake mistake, string code) =>
+        AssertDiagnosis(Check.ForwardHook(layer => new WrongOutputHook(layer, mistake)), code);
+
+    [Fact]
+    public void A_hook_left_registered_is_removed_by_the_check()
+    {
+        var body = ExerciseData.Classifier.Body;
+        Check.ForwardHook(layer => new WrongOutputHook(layer, WrongOutputHook.Mistake.NeverRemoved));
+        // If the check had not removed it, this hook-counting snapshot would still see it on layer4 (the real network's layer).
+        var counts = typeof(Check).Assembly.GetType("CamNotebooks.Exercises.HookRegistry")!
+            .GetMethod("Snapshot")!.Invoke(null, [body]) as System.Collections.IDictionary;
+        int hooks = counts!.Values.Cast<System.Collections.IEnumerable>().Sum(c => c.Cast<object>().Count());
+        Assert.Equal(0, hooks);
+    }
+
+    // ---- Exercise 2 ----
+
+    [Fact]
+    public void Cam_solution_passes() => AssertPasses(Check.Cam(Solutions.Cam));
+
+    public static TheoryData<string, string> CamMistakes => new()
+    {
+        { "not implemented", FindingCodes.NotImplemented },
+        { "transposed weights", FindingCodes.TransposedWeights },
+        { "wrong class", FindingCodes.WrongClass },
+        { "all classes", FindingCodes.AllClasses },
+        { "relu", FindingCodes.ReluApplied },
+        { "mean over channels", FindingCodes.ScaledValues },
+        { "sum over a spatial dim", FindingCodes.WrongDims },
+        { "transposed map", FindingCodes.Transposed },
+        { "in place", FindingCodes.ModifiedInput },
+        { "float64", FindingCodes.WrongDtype },
+        { "sum(0)", FindingCodes.WrongDtype },
+        { "index out of range", FindingCodes.Exception },
+    };
+
+    [Theory]
+    [MemberData(nameof(CamMistakes))]
+    public void Cam_mistakes_are_diagnosed(string mistake, string code)
+    {
+        CamFunction cam = mistake switch
+        {
+            "not implemented" => (a, w, c) => throw new NotImplementedException(),
+            "transposed weights" => (a, w, c) => einsum("kc,kij->cij", w, a)[c],
+            "wrong class" => (a, w, c) => einsum("ck,kij->cij", w, a)[(c + 1) % (int)w.shape[0]],
+            "all classes" => (a, w, c) => einsum("ck,kij->cij", w, a),
+            "relu" => (a, w, c) => einsum("ck,kij->cij", w, a)[c].relu(),
+            "mean over channels" => (a, w, c) => (w[c].reshape(-1, 1, 1) * a).mean([0]),
+            "sum over a spatial dim" => (a, w, c) => (w[c].reshape(-1, 1, 1) * a).sum(1),
+            "transposed map" => (a, w, c) => einsum("ck,kij->cji", w, a)[c],
+            "in place" => (a, w, c) => a.mul_(w[c].reshape(-1, 1, 1)).sum(dim: 0),
+            "sum(0)" => (a, w, c) => (w[c].reshape(-1, 1, 1) * a).sum(0),
+            "float64" => (a, w, c) => einsum("ck,kij->cij", w.to(ScalarType.Float64), a.to(ScalarType.Float64))[c],
+            "index out of range" => (a, w, c) => einsum("ck,kij->cij", w, a)[c + 5],
+            _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
+        };
+        AssertDiagnosis(Check.Cam(cam), code);
+    }
+
+    // ---- Exercise 3 ----
+
+    [Fact]
+    public void Backward_hook_solution_passes() => AssertPasses(Check.BackwardHook(layer => new GradientHook(layer)));
+
+    [Theory]
+    [InlineData(WrongGradientHook.Mistake.NotImplemented, FindingCodes.NotImplemented)]
+    [InlineData(WrongGradientHook.Mistake.StoresActivations, FindingCodes.CapturedActivations)]
+    [InlineData(WrongGradientHook.Mistake.DoublesGradient, FindingCodes.GradientAltered)]
+    [InlineData(WrongGradientHook.Mistake.TapNotReturned, FindingCodes.NoGradient)]
+    [InlineData(WrongGradientHook.Mistake.KeepsFirst, FindingCodes.Stale)]
+    [InlineData(WrongGradientHook.Mistake.TapsInput, FindingCodes.WrongLayer)]
+    [InlineData(WrongGradientHook.Mistake.NeverRemoved, FindingCodes.HookNotRemoved)]
+    [InlineData(WrongGradientHook.Mistake.ThrowsInBackward, FindingCodes.Exception)]
+    [InlineData(WrongGradientHook.Mistake.OneGradientOnly, FindingCodes.Exception)]
+    public void Backward_hook_mistakes_are_diagnosed(WrongGradientHook.Mistake mistake, string code) =>
+        AssertDiagnosis(Check.BackwardHook(layer => new WrongGradientHook(layer, mistake)), code);
+
+    // ---- Exercise 4 ----
+
+    [Fact]
+    public void Grad_cam_solution_passes() => AssertPasses(Check.GradCam(Solutions.GradCamOf));
+
+    public static TheoryData<string, string> GradCamMistakes => new()
+    {
+        { "not implemented", FindingCodes.NotImplemented },
+        { "missing relu", FindingCodes.MissingRelu },
+        { "no averaging", FindingCodes.GradientsNotAveraged },
+        { "mean over channels", FindingCodes.WrongDims },
+        { "predicted class", FindingCodes.WrongClass },
+        { "always layer4", FindingCodes.WrongLayer },
+        { "probability", FindingCodes.UsedProbability },
+        { "hooks left", FindingCodes.HookNotRemoved },
+        { "upsampled", FindingCodes.WrongShape },
+        { "not detached", FindingCodes.NotDetached },
+        { "training mode", FindingCodes.ModelChanged },
+        { "no requires_grad", FindingCodes.Exception },
+    };
+
+    [Theory]
+    [MemberData(nameof(GradCamMistakes))]
+    public void Grad_cam_mistakes_are_diagnosed(string mistake, string code)
+    {
+        GradCamFunction gradCam = mistake switch
+        {
+            "not implemented" => (m, l, x, c) => throw new NotImplementedException(),
+            "missing relu" => (m, l, x, c) => Variant(m, l, x, c, (a, g) => (g.mean([2, 3], keepdim: true) * a).sum(1)[0]),
+            "no averaging" => (m, l, x, c) => Variant(m, l, x, c, (a, g) => (g * a).sum(1).relu()[0]),
+            "mean over channels" => (m, l, x, c) => Variant(m, l, x, c, (a, g) => (g.mean([1], keepdim: true) * a).sum(1).relu()[0]),
+            "predicted class" => (m, l, x, c) => Solutions.GradCamOf(m, l, x, (int)m.call(x).argmax(1).item<long>()),
+            "always layer4" => (m, l, x, c) => Solutions.GradCamOf(m, ModuleLookup.FindTensorModule(m, m is TorchSharp.Modules.Sequential ? "features" : "body.layer4"), x, c),
+            "probability" => (m, l, x, c) => Variant(m, l, x, c, (a, g) => (g.mean([2, 3], keepdim: true) * a).sum(1).relu()[0], probability: true),
+            "hooks left" => (m, l, x, c) =>
+            {
+                var activations = new Hook(l);
+                var gradients = new BackwardHook(l);
+                var input = x.detach().clone().requires_grad_(true);
+                m.call(input)[0, c].backward();
+                return (gradients.Stored.mean([2, 3], keepdim: true) * activations.Stored).sum(1).relu()[0].clone();
+            },
+            "upsampled" => (m, l, x, c) => HeatmapMath.Upsample(Solutions.GradCamOf(m, l, x, c), x.shape[2], x.shape[3]),
+            "not detached" => (m, l, x, c) => Solutions.GradCamOf(m, l, x, c).requires_grad_(true),
+            "training mode" => (m, l, x, c) => { var map = Solutions.GradCamOf(m, l, x, c); m.train(); return map; },
+            "no requires_grad" => (m, l, x, c) =>
+            {
+                using var activations = new Hook(l);
+                using var gradients = new BackwardHook(l);
+                m.call(x)[0, c].backward();
+                return (gradients.Stored.mean([2, 3], keepdim: true) * activations.Stored).sum(1).relu()[0].detach();
+            },
+            _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
+        };
+        AssertDiagnosis(Check.GradCam(gradCam), code);
+    }
+
+    /// <summary>Grad-CAM with a replaceable formula (and optionally the probability instead of the score).</summary>
+    private static Tensor Variant(Module<Tensor, Tensor> model, Module<Tensor, Tensor> layer, Tensor image, int classIndex,
+        Func<Tensor, Tensor, Tensor> formula, bool probability = false)
+    {
+        using var activations = new Hook(layer);
+        using var gradients = new BackwardHook(layer);
+        var input = image.detach().clone().requires_grad_(true);
+        var scores = model.call(input);
+        (probability ? scores.softmax(1)[0, classIndex] : scores[0, classIndex]).backward();
+        using (no_grad()) return formula(activations.Stored, gradients.Stored).clone();
+    }
+
+    // ---- Exercise 5 ----
+
+    [Fact]
+    public void Overlay_solution_passes() => AssertPasses(Check.Overlay(Solutions.Overlay));
+
+    [Fact]
+    public void Overlay_with_the_library_functions_passes() => AssertPasses(Check.Overlay((image, map, colormap, alpha) =>
+        HeatmapMath.Blend(image, HeatmapMath.Upsample(HeatmapMath.Normalize(map), image.shape[1], image.shape[2]), colormap, alpha)));
+
+    public static TheoryData<string, string> OverlayMistakes => new()
+    {
+        { "not implemented", FindingCodes.NotImplemented },
+        { "no normalisation", FindingCodes.NotNormalised },
+        { "divide by max", FindingCodes.WrongNormalisation },
+        { "relu first", FindingCodes.ReluApplied },
+        { "nearest", FindingCodes.WrongInterpolation },
+        { "align corners", FindingCodes.WrongInterpolation },
+        { "alpha swapped", FindingCodes.AlphaSwapped },
+        { "not upsampled", FindingCodes.NotUpsampled },
+        { "channels last", FindingCodes.ChannelsLast },
+        { "0..1", FindingCodes.ScaledValues },
+        { "in place", FindingCodes.ModifiedInput },
+    };
+
+    [Theory]
+    [MemberData(nameof(OverlayMistakes))]
+    public void Overlay_mistakes_are_diagnosed(string mistake, string code)
+    {
+        static Tensor Stretch(Tensor m, Tensor image, InterpolationMode mode = InterpolationMode.Bilinear, bool corners = false) =>
+            nn.functional.interpolate(m.unsqueeze(0).unsqueeze(0), [image.shape[1], image.shape[2]], mode: mode,
+                align_corners: mode == InterpolationMode.Nearest ? null : corners)[0, 0];
+        static Tensor MinMax(Tensor m) => (m - m.min()) / (m.max() - m.min());
+        OverlayFunction overlay = mistake switch
+        {
+            "not implemented" => (i, m, cm, a) => throw new NotImplementedException(),
+            "no normalisation" => (i, m, cm, a) => i * (1 - a) + cm.Apply(Stretch(m, i)) * a,
+            "divide by max" => (i, m, cm, a) => i * (1 - a) + cm.Apply(Stretch(m / m.max(), i)) * a,
+            "relu first" => (i, m, cm, a) => i * (1 - a) + cm.Apply(Stretch(MinMax(m.relu()), i)) * a,
+            "nearest" => (i, m, cm, a) => i * (1 - a) + cm.Apply(Stretch(MinMax(m), i, InterpolationMode.Nearest)) * a,
+            "align corners" => (i, m, cm, a) => i * (1 - a) + cm.Apply(Stretch(MinMax(m), i, corners: true)) * a,
+            "alpha swapped" => (i, m, cm, a) => i * a + cm.Apply(Stretch(MinMax(m), i)) * (1 - a),
+            "not upsampled" => (i, m, cm, a) => cm.Apply(MinMax(m)),
+            "channels last" => (i, m, cm, a) => Solutions.Overlay(i, m, cm, a).permute(1, 2, 0),
+            "0..1" => (i, m, cm, a) => Solutions.Overlay(i, m, cm, a) / 255,
+            "in place" => (i, m, cm, a) => i.mul_(1 - a).add_(cm.Apply(Stretch(MinMax(m), i)) * a),
+            _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
+        };
+        AssertDiagnosis(Check.Overlay(overlay), code);
+    }
+
+    // ---- Exercise 6 ----
+
+    [Fact]
+    public void Keepdim_solution_passes() => AssertPasses(Check.Keepdim(Solutions.GradCamWithoutKeepdim));
+
+    [Fact]
+    public void Keepdim_alternatives_pass()
+    {
+        AssertPasses(Check.Keepdim((a, g) => einsum("nk,nkij->nij", g.mean([2, 3]), a).relu()));
+        AssertPasses(Check.Keepdim((a, g) => (g.mean([2, 3]).view(g.shape[0], g.shape[1], 1, 1) * a).sum(1).relu()));
+    }
+
+    public static TheoryData<string, string> KeepdimMistakes => new()
+    {
+        { "not implemented", FindingCodes.NotImplemented },
+        { "no unsqueeze", FindingCodes.BroadcastMisaligned },
+        { "unsqueeze in the middle", FindingCodes.BroadcastMisaligned },
+        { "missing relu", FindingCodes.MissingRelu },
+        { "mean over the batch too", FindingCodes.WrongDims },
+        { "squeezed", FindingCodes.WrongShape },
+    };
+
+    [Theory]
+    [MemberData(nameof(KeepdimMistakes))]
+    public void Keepdim_mistakes_are_diagnosed(string mistake, string code)
+    {
+        GradCamFormula formula = mistake switch
+        {
+            "not implemented" => (a, g) => throw new NotImplementedException(),
+            "no unsqueeze" => (a, g) => (g.mean([2, 3]) * a).sum(1).relu(),
+            "unsqueeze in the middle" => (a, g) => (g.mean([2, 3]).unsqueeze(1).unsqueeze(1) * a).sum(1).relu(),
+            "missing relu" => (a, g) => (g.mean([2, 3]).unsqueeze(-1).unsqueeze(-1) * a).sum(1),
+            "mean over the batch too" => (a, g) => (g.mean([0, 2, 3]).reshape(1, -1, 1, 1) * a).sum(1).relu(),
+            "squeezed" => (a, g) => (g.mean([2, 3]).unsqueeze(-1).unsqueeze(-1) * a).sum(1).relu().squeeze(),
+            _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
+        };
+        AssertDiagnosis(Check.Keepdim(formula), code);
+    }
+}

@@ -1,0 +1,57 @@
+using CamNotebooks.Tests.Notebooks;
+
+namespace CamNotebooks.Tests.Exercises;
+
+/// <summary>
+/// The exercise notebooks run headless without their answers and their checks say "not yet implemented" (never an
+/// error); the solution notebooks' checks pass. Read from the outputs of the runs NotebookRunTests also uses.
+/// </summary>
+[Collection(NotebookCollection.Name)]
+public class ExerciseNotebookTests
+{
+    public static TheoryData<string> Exercises => new()
+    {
+        "01_forward_hook.dib", "02_cam.dib", "03_backward_hook.dib", "04_grad_cam.dib", "05_overlay.dib", "06_keepdim.dib",
+    };
+
+    [Theory]
+    [MemberData(nameof(Exercises))]
+    public void Unsolved_exercise_runs_and_its_check_reports_not_yet_implemented(string notebook)
+    {
+        var executed = ExecutedNotebook.Get("exercises/" + notebook);
+        Assert.True(executed.Outcome.ExitCode == 0, executed.Outcome.ToString());
+        Assert.All(executed.Cells, cell => Assert.Empty(cell.Errors));
+        executed.Find(@": … not yet implemented");
+        executed.Find(@"✘ .*\[not-implemented\]");
+        Assert.DoesNotContain("PASSED", executed.AllText());
+        executed.Find(@"will appear here once the check passes|will be described here once the check passes");
+    }
+
+    [Theory]
+    [MemberData(nameof(Exercises))]
+    public void Solution_notebook_passes_its_check(string notebook)
+    {
+        var executed = ExecutedNotebook.Get("exercises/solutions/" + notebook);
+        Assert.True(executed.Outcome.ExitCode == 0, executed.Outcome.ToString());
+        executed.Find(@"^Exercise \d: .*: ✔ PASSED");
+        Assert.DoesNotContain("✘", executed.AllText());
+        Assert.DoesNotContain("once the check passes", executed.AllText());
+    }
+
+    [Theory]
+    [MemberData(nameof(Exercises))]
+    public void Starting_cell_gives_nothing_away_and_solution_differs_only_in_the_answer(string notebook)
+    {
+        string exercise = File.ReadAllText(Path.Combine(Repository.Notebooks, "exercises", notebook));
+        string solution = File.ReadAllText(Path.Combine(Repository.Notebooks, "exercises", "solutions", notebook));
+        var exerciseCells = exercise.Split("\n#!");
+        var solutionCells = solution.Split("\n#!");
+        Assert.Equal(exerciseCells.Length, solutionCells.Length);
+        var differing = exerciseCells.Zip(solutionCells).Where(p => p.First != p.Second).ToList();
+        // The title, the first cell's library path, the closing links and the answer cell.
+        Assert.InRange(differing.Count, 3, 4);
+        Assert.Contains(differing, p => p.First.Contains("throw new NotImplementedException()") && !p.Second.Contains("NotImplementedException"));
+        Assert.DoesNotContain("einsum(\"ck", exercise);
+        Assert.DoesNotContain("register_forward_hook(", exercise.Split("## Your task")[1].Split("#!markdown")[1]);
+    }
+}
