@@ -62,8 +62,10 @@ internal static class LayerProbe
         var classes = ResolveClasses(classIndices, logits);
         if (!withGradients) return new ProbeOutput(activations, null, logits.detach(), classes);
 
-        // Summing the chosen scores differentiates each image's own score: in eval mode images do not interact.
+        // Summing the chosen scores differentiates each image's own score: in eval mode images do not interact. The sum is
+        // taken with gradients on, even when the caller is inside a no_grad() block.
         using var index = tensor(classes.Select(c => (long)c).ToArray(), device: logits.device).unsqueeze(1);
+        using var gradScope = enable_grad();
         var score = logits.gather(1, index).sum();
         if (!score.requires_grad)
             throw new InvalidOperationException($"The class scores do not depend on layer '{layerName}': choose a layer on the path to the output.");

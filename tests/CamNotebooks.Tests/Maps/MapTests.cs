@@ -63,6 +63,21 @@ public class MapTests
     }
 
     [Fact]
+    public void Gradient_maps_work_the_same_when_the_caller_is_inside_no_grad()
+    {
+        var model = GapNet();
+        var input = randn(2, 1, 4, 4, generator: new Generator(5));
+        using var outside = GradCam.Compute(model, "relu", input, [1]);
+        using (no_grad())
+        {
+            using var inside = GradCam.Compute(model, "relu", input, [1]);
+            AssertClose(ToArray(outside.Maps[0]), inside.Maps[0]);
+            AssertClose(ToArray(outside.Maps[1]), inside.Maps[1]);
+            Assert.False(is_grad_enabled()); // the caller's no_grad is back in force
+        }
+    }
+
+    [Fact]
     public void Grad_cam_plus_plus_matches_the_hand_computed_map()
     {
         // Class 0: g = (1/16, 2/16), ΣA = (45, 24.5); α_k = 1/(2 + ΣA_k g_k) = (16/77, 16/81);
