@@ -8,7 +8,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
         usage: CamNotebooks.Bench <subcommand> [options]
           model     [--runs N (default 10)] [--threads list (default 1,2)] [--onnx-dir DIR]
                     weight conversion, cached load, TorchSharp vs ONNX Runtime forward pass
-          measure   [--images N (default all 74)] [--threads N]
+          measure   [--images N (default all 74)] [--faithfulness-images N (default 24)] [--threads N]
                     localization, faithfulness and sanity-check tables of the maps on the validation photos
           speed     [--runs N (default 15)] [--threads N] [--iterations N (default 1000)]
                     hooks, CAM, Grad-CAM(++) and ONNX Runtime as ratios to a plain forward pass; Grad-CAM memory loop
