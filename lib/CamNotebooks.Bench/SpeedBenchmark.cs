@@ -34,34 +34,35 @@ internal static class SpeedBenchmark
         var threads = options.Threads ?? FastestThreads(model, inputs, options.Runs);
         set_num_threads(threads);
         Console.WriteLine($"TorchSharp threads: {threads}" + (options.Threads is null ? " (the faster of 1 and 2 for a plain forward, summed over both batches)" : " (--threads)"));
-        Console.WriteLine($"Median of {options.Runs} runs after {WarmUpRuns} warm-up runs; inputs: real validation photos, 224x224.");
+        Console.WriteLine($"Median of {options.Runs} runs after {WarmUpRuns} warm-up runs, measurements interleaved round-robin; inputs: real validation photos, 224x224.");
         Console.WriteLine();
 
         var files = ResNetModelFiles.Locate(null);
         using var onnx = new ModelBenchmark.OnnxBody(files.BodyPath, threads);
-        var rows = new List<(string Name, string Target, double[] Ms)>();
-        void Measure(string name, string target, Action<Tensor> action) =>
-            rows.Add((name, target, inputs.Select(input => Median(options.Runs, () => action(input))).ToArray()));
-
-        Measure("plain forward (the unit)", "", x => Forward(model, x));
-        Measure("forward with a Hook on body.layer4", "<= 1.02", x =>
+        var measurements = new List<(string Name, string Target, Action<Tensor> Action)>
         {
-            using var hook = new Hook(model.Body.Layer4);
-            Forward(model, x);
-        });
-        Measure("CAM end to end (body.layer4)", "<= 1.10", x => ClassActivationMap.Compute(model, model.Body.Layer4, model.HeadLinear, x).Dispose());
-        Measure("Grad-CAM body.layer4", "<= 1.5 (batch 1)", x => GradCam.Compute(model, model.Body.Layer4, x).Dispose());
-        Measure("Grad-CAM++ body.layer4", "<= 1.5 (batch 1)", x => GradCamPlusPlus.Compute(model, model.Body.Layer4, x).Dispose());
-        Measure("Grad-CAM body.layer3", "", x => GradCam.Compute(model, model.Body.Layer3, x).Dispose());
-        Measure("Grad-CAM++ body.layer3", "", x => GradCamPlusPlus.Compute(model, model.Body.Layer3, x).Dispose());
-        Measure("naive Grad-CAM body.layer4 (full backward)", "", x => NaiveGradCam(model, model.Body.Layer4, x).Dispose());
-        Measure("TorchSharp body only (pooled features)", "", x =>
-        {
-            using var noGrad = no_grad();
-            model.Body.Features(x).Dispose();
-        });
+            ("plain forward (the unit)", "", x => Forward(model, x)),
+            ("forward with a Hook on body.layer4", "<= 1.02", x =>
+            {
+                using var hook = new Hook(model.Body.Layer4);
+                Forward(model, x);
+            }),
+            ("CAM end to end (body.layer4)", "<= 1.10", x => ClassActivationMap.Compute(model, model.Body.Layer4, model.HeadLinear, x).Dispose()),
+            ("Grad-CAM body.layer4", "<= 1.5 (batch 1)", x => GradCam.Compute(model, model.Body.Layer4, x).Dispose()),
+            ("Grad-CAM++ body.layer4", "<= 1.5 (batch 1)", x => GradCamPlusPlus.Compute(model, model.Body.Layer4, x).Dispose()),
+            ("Grad-CAM body.layer3", "", x => GradCam.Compute(model, model.Body.Layer3, x).Dispose()),
+            ("Grad-CAM++ body.layer3", "", x => GradCamPlusPlus.Compute(model, model.Body.Layer3, x).Dispose()),
+            ("naive Grad-CAM body.layer4 (full backward)", "", x => NaiveGradCam(model, model.Body.Layer4, x).Dispose()),
+            ("TorchSharp body only (pooled features)", "", x =>
+            {
+                using var noGrad = no_grad();
+                model.Body.Features(x).Dispose();
+            }),
+        };
         var onnxInputs = inputs.Select(x => x.data<float>().ToArray()).ToArray();
-        rows.Add(("ONNX Runtime body only (original file)", "", inputs.Select((x, i) => Median(options.Runs, () => onnx.Run(onnxInputs[i], x.shape))).ToArray()));
+        measurements.Add(("ONNX Runtime body only (original file)", "", x => onnx.Run(onnxInputs[x.shape[0] == 1 ? 0 : 1], x.shape)));
+        var medians = Interleaved(measurements.Select(m => m.Action).ToList(), inputs, options.Runs);
+        var rows = measurements.Select((m, i) => (m.Name, m.Target, Ms: medians[i])).ToList();
 
         var unit = rows[0].Ms;
         var table = new TextTable("measurement", "ms batch 1", "x plain", "ms batch 16", "x plain", "target");
@@ -166,6 +167,34 @@ internal static class SpeedBenchmark
             Console.WriteLine($"  plain forward with {threads} thread(s): batch 1 + batch 16 = {totals[threads]:0} ms");
         }
         return totals.MinBy(t => t.Value).Key;
+    }
+
+    /// <summary>
+    /// Medians per (measurement, batch), timed round-robin: every run times each measurement once, in turn, so a change in
+    /// the machine's load (it is shared) hits all measurements alike instead of whichever happened to run at that moment.
+    /// </summary>
+    private static double[][] Interleaved(IReadOnlyList<Action<Tensor>> actions, Tensor[] inputs, int runs)
+    {
+        foreach (var action in actions)
+            foreach (var input in inputs)
+                for (var i = 0; i < WarmUpRuns; i++) action(input);
+        var times = actions.Select(_ => inputs.Select(_ => new double[runs]).ToArray()).ToArray();
+        for (var run = 0; run < runs; run++)
+            for (var a = 0; a < actions.Count; a++)
+                for (var b = 0; b < inputs.Length; b++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    actions[a](inputs[b]);
+                    times[a][b][run] = clock.Elapsed.TotalMilliseconds;
+                }
+        return times.Select(perBatch => perBatch.Select(MedianOf).ToArray()).ToArray();
+    }
+
+    private static double MedianOf(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static double Median(int runs, Action action)
