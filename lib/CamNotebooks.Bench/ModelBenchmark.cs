@@ -83,7 +83,7 @@ internal static class ModelBenchmark
     }
 
     /// <summary>ResNet18.onnx in ONNX Runtime with a free batch size; returns the pooled features [N * 512].</summary>
-    private sealed class OnnxBody : IDisposable
+    internal sealed class OnnxBody : IDisposable
     {
         private readonly InferenceSession session;
         private readonly string inputName;

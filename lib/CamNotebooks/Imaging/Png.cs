@@ -1,5 +1,4 @@
 using SkiaSharp;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CamNotebooks.Imaging;
@@ -18,14 +17,8 @@ public static class Png
             throw new ArgumentException(
                 $"Expected an RGB image tensor of shape [3, H, W], got [{string.Join(", ", rgb.shape)}]. " +
                 "Select one image of a batch with batch[i], and move channels first with permute(2, 0, 1) if needed.", nameof(rgb));
-        int height = (int)rgb.shape[1], width = (int)rgb.shape[2];
-        using var scope = NewDisposeScope();
-        // HWC byte layout, then add an opaque alpha so Skia's RGBA8888 can take the buffer as is.
-        var hwc = rgb.detach().to(ScalarType.Float32).clamp(0, 255).round().to(ScalarType.Byte).permute(1, 2, 0);
-        var alpha = full(height, width, 1, 255, dtype: ScalarType.Byte);
-        byte[] rgba = cat([hwc, alpha], 2).contiguous().data<byte>().ToArray();
-        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        System.Runtime.InteropServices.Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
+        // The same C# interleaving loop the loader uses: torch's permute + byte cast on a strided tensor was the slow part.
+        using var bitmap = SkiaTensors.ToBitmap(rgb);
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
     }

@@ -1,0 +1,101 @@
+using CamNotebooks.Data;
+using CamNotebooks.Evaluation;
+using CamNotebooks.Learning;
+using CamNotebooks.Model;
+using static TorchSharp.torch;
+
+namespace CamNotebooks.Tests.Evaluation;
+
+/// <summary>The real body with an untrained (seeded) head: enough to check the plumbing, no training needed.</summary>
+public sealed class UntrainedClassifierFixture : IDisposable
+{
+    public UntrainedClassifierFixture()
+    {
+        Pretrained = PretrainedResNet.Load();
+        Model = new PetClassifier(Pretrained, new LinearHead(seed: 0));
+        var validation = PetsDataset.Load().Split().Validation;
+        Set = EvaluationSet.Load(Model, [validation[0], validation[^1]]); // a cat and a dog (names sort capitals first)
+    }
+
+    public PretrainedResNet Pretrained { get; }
+    public PetClassifier Model { get; }
+    public EvaluationSet Set { get; }
+
+    public void Dispose()
+    {
+        Set.Dispose();
+        Model.Dispose();
+        Pretrained.Dispose();
+    }
+}
+
+public class EvaluationOnTheModelTests(UntrainedClassifierFixture fixture) : IClassFixture<UntrainedClassifierFixture>
+{
+    [Fact]
+    public void The_evaluation_set_lines_masks_up_with_the_network_input()
+    {
+        var set = fixture.Set;
+        Assert.Equal([2L, 3, 224, 224], set.Inputs.shape);
+        Assert.Equal([1, 0], set.Labels);
+        Assert.Equal((224, 224), (set.Outlines[0].GetLength(0), set.Outlines[0].GetLength(1)));
+        var image = set.Images[0];
+        var expected = image.Outline.ToMask(224, 224, CamNotebooks.Imaging.ImageResizeMode.CenterCrop);
+        Assert.Equal(expected, set.Outlines[0]);
+    }
+
+    [Fact]
+    public void Scoring_the_outlines_themselves_gives_one_and_uniform_maps_give_the_area()
+    {
+        var set = fixture.Set;
+        var outlineMaps = set.Outlines.Select(m => ToMap(m, cell => cell ? 1f : 0f)).ToArray();
+        var perfect = LocalizationBenchmark.Score("outline", "-", outlineMaps, set);
+        Assert.Equal(1.0, perfect.PointingBody);
+        Assert.Equal(1.0, perfect.EnergyBody);
+        var uniform = LocalizationBenchmark.Score("uniform", "-", set.Outlines.Select(m => ToMap(m, _ => 1f)).ToArray(), set);
+        var bodyArea = set.Outlines.Average(LocalizationMetrics.AreaShare);
+        var headArea = set.HeadBoxes.Average(LocalizationMetrics.AreaShare);
+        Assert.Equal(bodyArea, uniform.PointingBody, 12);
+        Assert.Equal(bodyArea, uniform.EnergyBody, 12);
+        Assert.Equal(headArea, uniform.PointingHead, 12);
+        Assert.Equal(headArea, uniform.EnergyHead, 12);
+    }
+
+    [Fact]
+    public void Maps_come_at_the_layer_resolution_or_upsampled_and_CAM_refuses_inner_layers()
+    {
+        var set = fixture.Set;
+        Assert.Equal((14, 14), Size(MapMethod.GradCam.Compute(fixture.Model, "body.layer3", set.Inputs, set.Labels)[1]));
+        Assert.Equal((224, 224), Size(MapMethod.Cam.ComputeUpsampled(fixture.Model, "body.layer4", set.Inputs, set.Labels)[0]));
+        Assert.Throws<ArgumentException>(() => MapMethod.Cam.Compute(fixture.Model, "body.layer3", set.Inputs, set.Labels));
+        Assert.Equal(10, MapMethod.Pairs().Count); // CAM once, three gradient methods on three layers
+    }
+
+    [Fact]
+    public void The_sanity_check_copy_is_exact_and_randomising_it_leaves_the_original_alone()
+    {
+        var set = fixture.Set;
+        using var before = fixture.Model.Probabilities(set.Inputs);
+        var originalCam = MapMethod.Cam.Compute(fixture.Model, "body.layer4", set.Inputs, set.Labels);
+        using var copy = SanityCheck.Copy(fixture.Model);
+        using (var copied = copy.Probabilities(set.Inputs))
+            Assert.True(copied.eq(before).all().item<bool>());
+        var copiedCam = MapMethod.Cam.Compute(copy, "body.layer4", set.Inputs, set.Labels);
+        Assert.Equal(1.0, RankCorrelation.Spearman(originalCam[0], copiedCam[0]), 9);
+
+        WeightRandomization.Reinitialize(copy.Head, seed: 0);
+        var randomCam = MapMethod.Cam.Compute(copy, "body.layer4", set.Inputs, set.Labels);
+        Assert.True(RankCorrelation.Spearman(originalCam[0], randomCam[0]) < 0.99);
+        using var after = fixture.Model.Probabilities(set.Inputs);
+        Assert.True(after.eq(before).all().item<bool>());
+        copy.Pretrained.Preprocessing.Dispose();
+    }
+
+    private static (int, int) Size(float[,] map) => (map.GetLength(0), map.GetLength(1));
+
+    private static float[,] ToMap(bool[,] mask, Func<bool, float> value)
+    {
+        var map = new float[mask.GetLength(0), mask.GetLength(1)];
+        for (int r = 0; r < mask.GetLength(0); r++) for (int c = 0; c < mask.GetLength(1); c++) map[r, c] = value(mask[r, c]);
+        return map;
+    }
+}
