@@ -56,9 +56,12 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor images)
     {
-        using var scope = NewDisposeScope();
+        // No dispose scope here: it would also dispose the copies that hooks on the body keep (a hook runs inside this
+        // call). Intermediates are released by hand instead, as Sequential does; autograd keeps what it needs.
         var activations = body.call(images);
-        return head.call(activations.mean([2, 3])).MoveToOuterDisposeScope();
+        using var pooled = activations.mean([2, 3]);
+        activations.Dispose();
+        return head.call(pooled);
     }
 
     /// <summary>Loads a photo and turns it into a one-image batch the network takes [1, 3, 224, 224].</summary>

@@ -90,3 +90,24 @@ public class PetClassifierTests(TrainedClassifierFixture fixture) : IClassFixtur
         Assert.Equal(logit, fromMap, 3);
     }
 }
+
+public class PetClassifierHookTests(TrainedClassifierFixture fixture) : IClassFixture<TrainedClassifierFixture>
+{
+    [Fact]
+    public void A_plain_hook_on_the_body_keeps_a_usable_copy_after_the_forward_pass()
+    {
+        // What a learner writes: output.detach().clone(), kept in a variable, no dispose-scope tricks.
+        var classifier = fixture.Training.Classifier;
+        Tensor? kept = null;
+        var remover = classifier.Body.register_forward_hook((_, _, output) => { kept = output.detach().clone(); return null!; }); // null: keep the output
+        try
+        {
+            using (no_grad()) classifier.call(classifier.Prepare(fixture.Pets["Bengal_109.jpg"].FilePath)).Dispose();
+        }
+        finally { remover.remove(); }
+        Assert.NotNull(kept);
+        Assert.False(kept!.IsInvalid);
+        Assert.Equal(new long[] { 1, 512, 7, 7 }, kept.shape);
+        Assert.True(kept.sum().item<float>() > 0);
+    }
+}
