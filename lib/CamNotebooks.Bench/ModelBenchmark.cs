@@ -14,7 +14,7 @@ namespace CamNotebooks.Bench;
 /// </summary>
 internal static class ModelBenchmark
 {
-    private const int WarmUpRuns = 3;
+    private const int WarmUpRuns = Timing.WarmUpRuns;
 
     public static int Run(ModelBenchmarkOptions options)
     {
@@ -45,14 +45,14 @@ internal static class ModelBenchmark
                     var batch = input.shape[0];
                     var inputValues = input.data<float>().ToArray();
                     Tensor? torchResult = null;
-                    var torchMs = Median(options.Runs, () =>
+                    var torchMs = Timing.Median(options.Runs, () =>
                     {
                         using var noGrad = no_grad();
                         torchResult?.Dispose();
                         torchResult = model.Body.Features(input);
                     });
                     float[] onnxResult = [];
-                    var onnxMs = Median(options.Runs, () => onnxResult = onnx.Run(inputValues, input.shape));
+                    var onnxMs = Timing.Median(options.Runs, () => onnxResult = onnx.Run(inputValues, input.shape));
                     var torchValues = torchResult!.data<float>().ToArray();
                     var diff = torchValues.Zip(onnxResult, (a, b) => Math.Abs(a - b)).Max();
                     torchResult.Dispose();
@@ -68,19 +68,6 @@ internal static class ModelBenchmark
         }
     }
 
-    private static double Median(int runs, Action action)
-    {
-        for (var i = 0; i < WarmUpRuns; i++) action();
-        var times = new double[runs];
-        for (var i = 0; i < runs; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            action();
-            times[i] = clock.Elapsed.TotalMilliseconds;
-        }
-        Array.Sort(times);
-        return runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
-    }
 
     /// <summary>ResNet18.onnx in ONNX Runtime with a free batch size; returns the pooled features [N * 512].</summary>
     internal sealed class OnnxBody : IDisposable

@@ -20,7 +20,7 @@ namespace CamNotebooks.Bench;
 /// <remarks>The head is untrained (seeded): speed does not depend on the weights' values, and training would cost 15 s.</remarks>
 internal static class SpeedBenchmark
 {
-    private const int WarmUpRuns = 3;
+    private const int WarmUpRuns = Timing.WarmUpRuns;
 
     public static int Run(BenchArguments options)
     {
@@ -163,7 +163,7 @@ internal static class SpeedBenchmark
         foreach (var threads in new[] { 1, 2 })
         {
             set_num_threads(threads);
-            totals[threads] = inputs.Sum(x => Median(runs, () => Forward(model, x)));
+            totals[threads] = inputs.Sum(x => Timing.Median(runs, () => Forward(model, x)));
             Console.WriteLine($"  plain forward with {threads} thread(s): batch 1 + batch 16 = {totals[threads]:0} ms");
         }
         return totals.MinBy(t => t.Value).Key;
@@ -187,29 +187,10 @@ internal static class SpeedBenchmark
                     actions[a](inputs[b]);
                     times[a][b][run] = clock.Elapsed.TotalMilliseconds;
                 }
-        return times.Select(perBatch => perBatch.Select(MedianOf).ToArray()).ToArray();
+        return times.Select(perBatch => perBatch.Select(Timing.MedianOf).ToArray()).ToArray();
     }
 
-    private static double MedianOf(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
 
-    private static double Median(int runs, Action action)
-    {
-        for (var i = 0; i < WarmUpRuns; i++) action();
-        var times = new double[runs];
-        for (var i = 0; i < runs; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            action();
-            times[i] = clock.Elapsed.TotalMilliseconds;
-        }
-        Array.Sort(times);
-        return runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
-    }
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
