@@ -15,7 +15,6 @@ public static class ExerciseData
 {
     private static readonly Lazy<PetsDataset> Pets = new(() => PetsDataset.Load());
     private static readonly Lazy<PetClassifier> SmallClassifier = new(Train);
-    private static readonly Lazy<Module<Tensor, Tensor>> PlainModel = new(() => new ExerciseModel(Classifier));
 
     /// <summary>The hero photo, a Bengal cat.</summary>
     public const string CatPhoto = "Bengal_109.jpg";
@@ -30,10 +29,10 @@ public static class ExerciseData
     public static PetClassifier Classifier => SmallClassifier.Value;
 
     /// <summary>
-    /// The same classifier as a plain module (children <c>body</c> and <c>head</c>; layers <c>body.layer1</c>..<c>body.layer4</c>):
-    /// images [N, 3, 224, 224] → scores [N, 2]. Its forward pass opens no dispose scope, so tensors your hooks keep stay alive.
+    /// The same classifier as a plain module (layers <c>body.layer1</c>..<c>body.layer4</c>): images [N, 3, 224, 224] →
+    /// scores [N, 2]. Its forward pass opens no dispose scope, so tensors your hooks keep stay alive.
     /// </summary>
-    public static Module<Tensor, Tensor> Model => PlainModel.Value;
+    public static Module<Tensor, Tensor> Model => Classifier;
 
     /// <summary>The full path of a photo of <c>data/pets/images</c>.</summary>
     public static string PhotoPath(string fileName) => Pets.Value[fileName].FilePath;
