@@ -36,15 +36,83 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
 
     /// <summary>Creates the body with untrained (random) weights; <see cref="PretrainedResNet.Load"/> gives the trained one.</summary>
     /// <param name="batchNormEpsilon">Epsilon of every batch norm (the graph uses float32 1e-5).</param>
-    public ResNetBody(double batchNormEpsilon = 1e-5) : base(nameof(ResNetBody))
+    /// <param name="batchNormFolded">Build the inference-only form without batch norms (<see cref="FoldBatchNorm"/> fills it).</param>
+    public ResNetBody(double batchNormEpsilon = 1e-5, bool batchNormFolded = false) : base(nameof(ResNetBody))
     {
-        stem = new ResNetStem("stem", batchNormEpsilon);
-        layer1 = MakeStage(0, batchNormEpsilon);
-        layer2 = MakeStage(1, batchNormEpsilon);
-        layer3 = MakeStage(2, batchNormEpsilon);
-        layer4 = MakeStage(3, batchNormEpsilon);
+        BatchNormEpsilon = batchNormEpsilon;
+        BatchNormFolded = batchNormFolded;
+        stem = new ResNetStem("stem", batchNormEpsilon, batchNormFolded);
+        layer1 = MakeStage(0, batchNormEpsilon, batchNormFolded);
+        layer2 = MakeStage(1, batchNormEpsilon, batchNormFolded);
+        layer3 = MakeStage(2, batchNormEpsilon, batchNormFolded);
+        layer4 = MakeStage(3, batchNormEpsilon, batchNormFolded);
         RegisterComponents();
+        if (batchNormFolded) eval();
     }
+
+    /// <summary>Epsilon of the batch norms.</summary>
+    public double BatchNormEpsilon { get; }
+
+    /// <summary>
+    /// Whether the batch norms are folded into the convolutions: the inference-only form made by <see cref="FoldBatchNorm"/>,
+    /// which has no <c>bn</c> modules and cannot be put in training mode.
+    /// </summary>
+    public bool BatchNormFolded { get; }
+
+    /// <summary>
+    /// A copy of this body for fast inference: each batch norm (with its running statistics, as in eval mode) folded into the
+    /// convolution before it, as ONNX Runtime does when it loads the graph, and ReLU and the residual sum done in place.
+    /// Same outputs up to float rounding (about 1e-5), same stage and block names (hooks on <c>layer4</c> or <c>layer4.2</c>
+    /// work), about 10-20% faster. The copy has no <c>bn</c> modules, so it cannot show batch norm at work, and it refuses
+    /// training mode. Dispose it when done; this body is unchanged.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This body is already folded.</exception>
+    public ResNetBody FoldBatchNorm()
+    {
+        if (BatchNormFolded) throw new InvalidOperationException("This body's batch norms are already folded.");
+        var folded = new ResNetBody(BatchNormEpsilon, batchNormFolded: true);
+        try
+        {
+            using var noGrad = no_grad();
+            var source = named_modules().ToDictionary(m => m.name, m => m.module);
+            foreach (var (name, module) in folded.named_modules())
+            {
+                if (module is not Conv2d target) continue;
+                var conv = (Conv2d)source[name];
+                var batchNorm = (BatchNorm2d)source[BatchNormAfter(name)];
+                // TorchSharp's own fusion helper (torch.nn.utils), the formula of PyTorch's fuse_conv_bn_eval.
+                var (weight, bias) = nn.utils.fuse_conv_bn_weights(conv.weight!, conv.bias, batchNorm.running_mean!, batchNorm.running_var!,
+                    batchNorm.eps, batchNorm.weight, batchNorm.bias);
+                using (weight)
+                using (bias)
+                {
+                    target.weight!.copy_(weight);
+                    target.bias!.copy_(bias);
+                }
+            }
+            foreach (var parameter in folded.parameters()) parameter.requires_grad = false;
+            return folded;
+        }
+        catch
+        {
+            folded.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">Training mode was asked of a body whose batch norms are folded.</exception>
+    public override void train(bool train = true)
+    {
+        if (train && BatchNormFolded)
+            throw new InvalidOperationException("A body with folded batch norms is for inference only (its batch norms cannot learn or use batch statistics). Train the unfolded body and fold it again.");
+        base.train(train);
+    }
+
+    /// <summary>The batch norm that follows a convolution: <c>x.conv1</c> -> <c>x.bn1</c>, <c>x.downsample.0</c> -> <c>x.downsample.1</c>.</summary>
+    private static string BatchNormAfter(string convName) =>
+        convName.EndsWith(".downsample.0", StringComparison.Ordinal) ? convName[..^1] + "1"
+        : convName[..convName.LastIndexOf(".conv", StringComparison.Ordinal)] + ".bn" + convName[^1];
 
     /// <summary>The stem (conv 7x7, batch norm, ReLU, max pool).</summary>
     public ResNetStem Stem => stem;
@@ -77,9 +145,18 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"ResNetBody expects float32 input, got {input.dtype}. Convert with .to(ScalarType.Float32).", nameof(input));
         // Each stage's output is disposed once the next stage has used it, as torch.nn.Sequential does. No dispose scope here:
         // it would also dispose the tensors that hooks keep (hooks must keep output.detach().clone(), not output itself).
-        var x = stem.call(input);
+        // The large early maps run channels-last and layer3/layer4 in the default layout, which is what makes this port as
+        // fast as ONNX Runtime (see ChannelsLast); values are the same in both layouts.
+        using var channelsLastInput = ChannelsLast.From(input);
+        var x = stem.call(channelsLastInput);
         foreach (var stage in new[] { layer1, layer2, layer3, layer4 })
         {
+            if (stage == layer3)
+            {
+                var plain = x.contiguous();
+                x.Dispose();
+                x = plain;
+            }
             var next = stage.call(x);
             x.Dispose();
             x = next;
@@ -110,7 +187,7 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
         return Pool(activations);
     }
 
-    private static Sequential MakeStage(int stage, double batchNormEpsilon)
+    private static Sequential MakeStage(int stage, double batchNormEpsilon, bool batchNormFolded)
     {
         var channels = ChannelsPerStage[stage];
         var inChannels = stage == 0 ? 64 : ChannelsPerStage[stage - 1];
@@ -120,7 +197,7 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
             // Stages 2-4 start with a downsampling block; stage 1 keeps the stem's resolution.
             var downsample = i == 0 && stage > 0;
             blocks[i] = new BasicBlock(i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                i == 0 ? inChannels : channels, channels, downsample, batchNormEpsilon);
+                i == 0 ? inChannels : channels, channels, downsample, batchNormEpsilon, batchNormFolded);
         }
         return nn.Sequential(blocks);
     }

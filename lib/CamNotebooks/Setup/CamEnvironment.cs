@@ -12,7 +12,7 @@ public static class CamEnvironment
     private static EnvironmentReport? _report;
 
     /// <summary>
-    /// Lets libtorch's idle OpenMP threads sleep instead of spinning (<see cref="Setup.OpenMpWaitPolicy"/>), makes TorchSharp's native library loadable on this machine (<see cref="TorchSharpNativeFix"/>), lets Plotly.NET
+    /// Keeps libtorch's idle OpenMP threads from spinning for long (<see cref="Setup.OpenMpWaitPolicy"/>), makes TorchSharp's native library loadable on this machine (<see cref="TorchSharpNativeFix"/>), lets Plotly.NET
     /// find FSharp.Core (<see cref="FSharpCoreRedirect"/>) and registers the notebook formatters that show charts offline
     /// (<see cref="Display.PlotlyDisplay"/>), heatmaps as pictures and tensors compactly (<see cref="Heatmaps.Formatters"/>). Safe to call any number of times; the work is done once.
     /// </summary>
@@ -37,9 +37,9 @@ public static class CamEnvironment
 /// <summary>What <see cref="CamEnvironment.Initialize"/> found.</summary>
 /// <param name="NativeFix">Whether the native library needed patching, and what was loaded.</param>
 /// <param name="LibTorchVersion">The libtorch version TorchSharp reports once loaded.</param>
-/// <param name="OpenMpWaitPolicy">The OpenMP wait policy in force (PASSIVE unless the user chose one).</param>
+/// <param name="OpenMpWaitPolicy">How libtorch's OpenMP threads wait for work, as the variables in force (on Linux <c>GOMP_SPINCOUNT=10000</c> unless the user chose).</param>
 public sealed record EnvironmentReport(NativeFixResult NativeFix, string LibTorchVersion, string OpenMpWaitPolicy)
 {
     /// <inheritdoc />
-    public override string ToString() => $"libtorch {LibTorchVersion}. {NativeFix.Description} OpenMP wait policy: {OpenMpWaitPolicy}.";
+    public override string ToString() => $"libtorch {LibTorchVersion}. {NativeFix.Description} OpenMP waiting: {OpenMpWaitPolicy}.";
 }

@@ -3,30 +3,55 @@ using System.Runtime.InteropServices;
 namespace CamNotebooks.Setup;
 
 /// <summary>
-/// Asks libtorch's OpenMP threads to sleep, not spin, while they wait for work (<c>OMP_WAIT_POLICY=PASSIVE</c>), unless
-/// the user already chose a policy.
+/// Tells libtorch's OpenMP threads how long to spin before they sleep while waiting for work, unless the user already chose
+/// (<c>OMP_WAIT_POLICY</c> or <c>GOMP_SPINCOUNT</c> set): on Linux a short spin (<c>GOMP_SPINCOUNT=10000</c>, about 0.1 ms),
+/// elsewhere no spinning at all (<c>OMP_WAIT_POLICY=PASSIVE</c>).
 /// </summary>
 /// <remarks>
-/// By default OpenMP worker threads busy-wait after each parallel region. On a small machine shared with other work (a
-/// notebook kernel beside VS Code, a test run beside a build) the spinning threads steal the cores the next operation
-/// needs: measured on a loaded 2-core machine, one ResNet forward pass at batch 8 took 9-11 s with two threads by
-/// default and 3.0 s with this policy. OpenMP reads the variable once, when libtorch is loaded, so this must run before
-/// the first use of TorchSharp; and it must go through the C library's <c>setenv</c>, because .NET's
-/// <see cref="Environment.SetEnvironmentVariable(string, string)"/> does not change the native environment on Unix.
+/// <para>Neither extreme works on a small machine. libgomp's default spins about 3 ms after every parallel region: on a loaded
+/// 2-core machine the spinning threads steal the cores the next operation needs (one ResNet forward pass at batch 8 took
+/// 9-11 s with two threads, 3.0 s without spinning; at batch 1 under load, 335 ms against 92 ms). Not spinning at all costs a
+/// sleep and wake-up for each of the forward pass's ~60 parallel operations: on a quiet machine a batch-1 forward took 33-38 ms
+/// against 24-28 ms with the short spin, which covers the gap between two operations but gives the cores back within 0.1 ms.
+/// Measured with <c>CamNotebooks.Bench model</c>.</para>
+/// <para>OpenMP reads the variables once, when libtorch is loaded, so this must run before the first use of TorchSharp; and it
+/// must go through the C library's <c>setenv</c>, because .NET's <see cref="Environment.SetEnvironmentVariable(string, string)"/>
+/// does not change the native environment on Unix. macOS builds of libtorch use LLVM's OpenMP, which ignores
+/// <c>GOMP_SPINCOUNT</c>; there the policy stays PASSIVE (not measured: no Mac here).</para>
 /// </remarks>
 internal static class OpenMpWaitPolicy
 {
-    private const string Variable = "OMP_WAIT_POLICY";
+    /// <summary>The standard OpenMP variable: ACTIVE (spin) or PASSIVE (sleep).</summary>
+    public const string PolicyVariable = "OMP_WAIT_POLICY";
 
-    /// <summary>Sets the policy to PASSIVE on Linux and macOS when it is unset. Returns the policy in force.</summary>
+    /// <summary>libgomp's own variable: how many times a waiting thread spins before it sleeps.</summary>
+    public const string SpinCountVariable = "GOMP_SPINCOUNT";
+
+    /// <summary>The spin count set on Linux (libgomp counts roughly 100,000 spins per millisecond).</summary>
+    public const string ShortSpin = "10000";
+
+    /// <summary>Sets the waiting behaviour if the user has not; returns a description of the one in force.</summary>
     public static string Apply()
     {
-        string? current = Environment.GetEnvironmentVariable(Variable);
-        if (!string.IsNullOrEmpty(current)) return current;
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return "(OpenMP default)";
-        if (SetEnvironment(Variable, "PASSIVE", overwrite: 0) != 0) return "(OpenMP default: setenv failed)";
-        Environment.SetEnvironmentVariable(Variable, "PASSIVE"); // keep .NET's view in step, and pass it to child processes
-        return "PASSIVE";
+        string? policy = Environment.GetEnvironmentVariable(PolicyVariable);
+        string? spins = Environment.GetEnvironmentVariable(SpinCountVariable);
+        if (!string.IsNullOrEmpty(policy) || !string.IsNullOrEmpty(spins))
+            return Describe(policy, spins) + " (set by the user)";
+        if (OperatingSystem.IsLinux())
+            return Set(SpinCountVariable, ShortSpin) ? Describe(null, ShortSpin) : "OpenMP default (setenv failed)";
+        if (OperatingSystem.IsMacOS())
+            return Set(PolicyVariable, "PASSIVE") ? Describe("PASSIVE", null) : "OpenMP default (setenv failed)";
+        return "OpenMP default";
+    }
+
+    private static string Describe(string? policy, string? spins) =>
+        string.Join(", ", new[] { policy is null ? null : $"{PolicyVariable}={policy}", spins is null ? null : $"{SpinCountVariable}={spins}" }.OfType<string>());
+
+    private static bool Set(string name, string value)
+    {
+        if (SetEnvironment(name, value, overwrite: 0) != 0) return false;
+        Environment.SetEnvironmentVariable(name, value); // keep .NET's view in step, and pass it to child processes
+        return true;
     }
 
     // DllImport rather than LibraryImport: the library is built without unsafe code, and ASCII strings marshal the same.

@@ -102,6 +102,46 @@ public sealed class ResNetStructureTests(PretrainedModelFixture fixture)
     }
 
     [Fact]
+    public void Early_stages_run_channels_last_with_the_same_values_as_the_default_layout()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var body = fixture.Model.Body;
+        var input = fixture.Model.Preprocessing.Normalize(TestPhotos.Load(TestPhotos.Square[0]).unsqueeze(0));
+        var captured = new Dictionary<string, Tensor>();
+        var stages = new (string Name, TorchSharp.torch.nn.Module<Tensor, Tensor> Module)[]
+            { ("stem", body.Stem), ("layer1", body.Layer1), ("layer2", body.Layer2), ("layer3", body.Layer3), ("layer4", body.Layer4) };
+        var hooks = stages.Select(s => s.Module.register_forward_hook((_, _, output) =>
+        {
+            captured[s.Name] = output.detach().clone().DetachFromDisposeScope();
+            return null!;
+        })).ToList();
+        Tensor output;
+        try
+        {
+            output = body.call(input);
+        }
+        finally
+        {
+            foreach (var hook in hooks) hook.remove();
+        }
+        using var _ = NewDisposeScope();
+        Assert.True(ChannelsLast.IsChannelsLast(captured["stem"]));
+        Assert.True(ChannelsLast.IsChannelsLast(captured["layer2"]));
+        Assert.True(captured["layer3"].is_contiguous());
+        Assert.True(output.is_contiguous());
+
+        // The same stages fed plain-layout tensors by hand give the same values.
+        var x = input.contiguous();
+        foreach (var (name, module) in stages)
+        {
+            x = module.call(x.contiguous());
+            Assert.True(x.allclose(captured[name], rtol: 1e-4, atol: 1e-4), $"{name}: max |diff| {(x - captured[name]).abs().max().item<float>()}");
+        }
+        foreach (var tensor in captured.Values) tensor.Dispose();
+    }
+
+    [Fact]
     public void A_hook_that_returns_a_tensor_replaces_the_stage_output()
     {
         using var scope = NewDisposeScope();
