@@ -34,29 +34,37 @@ internal static class ModelBenchmark
             using var images = rand(16, 3, 224, 224) * 255;
             using var input16 = model.Preprocessing.Normalize(images);
             using var input1 = input16[..1].contiguous();
-            Console.WriteLine($"Forward pass at 224x224, median of {options.Runs} runs after {WarmUpRuns} warm-up runs:");
-            Console.WriteLine("threads  batch  TorchSharp ms  ONNX Runtime ms  ratio TS/ORT  TS ms/image  max |diff| pooled");
+            using var folded = model.Body.FoldBatchNorm();
+            Console.WriteLine($"Forward pass at 224x224 to the pooled features, median of {options.Runs} runs after {WarmUpRuns} warm-up runs, the three bodies timed round-robin.");
+            Console.WriteLine($"OpenMP waiting: {CamNotebooks.CamEnvironment.Initialize().OpenMpWaitPolicy}. Target: TorchSharp within 1.3x of ONNX Runtime.");
+            Console.WriteLine("  port = the chapters' body (batch norm modules); folded = ResNetBody.FoldBatchNorm() (what ONNX Runtime does on load)");
+            Console.WriteLine("threads  batch  port ms  folded ms  ONNX Runtime ms  port/ORT  folded/ORT  port ms/image  max |diff| pooled port, folded");
             foreach (var threads in options.Threads)
             {
                 set_num_threads(threads);
                 using var onnx = new OnnxBody(files.BodyPath, threads);
-                foreach (var input in new[] { input1, input16 })
+                var inputs = new[] { input1, input16 };
+                var inputValues = inputs.Select(x => x.data<float>().ToArray()).ToArray();
+                var results = new Dictionary<(int Body, long Batch), float[]>();
+                void TorchSharp(int index, ResNetBody body, Tensor input)
                 {
-                    var batch = input.shape[0];
-                    var inputValues = input.data<float>().ToArray();
-                    Tensor? torchResult = null;
-                    var torchMs = Timing.Median(options.Runs, () =>
-                    {
-                        using var noGrad = no_grad();
-                        torchResult?.Dispose();
-                        torchResult = model.Body.Features(input);
-                    });
-                    float[] onnxResult = [];
-                    var onnxMs = Timing.Median(options.Runs, () => onnxResult = onnx.Run(inputValues, input.shape));
-                    var torchValues = torchResult!.data<float>().ToArray();
-                    var diff = torchValues.Zip(onnxResult, (a, b) => Math.Abs(a - b)).Max();
-                    torchResult.Dispose();
-                    Console.WriteLine($"{threads,7}  {batch,5}  {torchMs,13:0.0}  {onnxMs,15:0.0}  {torchMs / onnxMs,12:0.00}  {torchMs / batch,11:0.0}  {diff,17:E1}");
+                    using var noGrad = no_grad();
+                    using var features = body.Features(input);
+                    results[(index, input.shape[0])] = features.data<float>().ToArray();
+                }
+                var medians = Timing.Interleaved<Tensor>(
+                [
+                    x => TorchSharp(0, model.Body, x),
+                    x => TorchSharp(1, folded, x),
+                    x => results[(2, x.shape[0])] = onnx.Run(inputValues[x.shape[0] == 1 ? 0 : 1], x.shape),
+                ], inputs, options.Runs);
+                for (var b = 0; b < inputs.Length; b++)
+                {
+                    var batch = inputs[b].shape[0];
+                    var (port, fold, ort) = (medians[0][b], medians[1][b], medians[2][b]);
+                    var onnxValues = results[(2, batch)];
+                    float Diff(int body) => results[(body, batch)].Zip(onnxValues, (a, c) => Math.Abs(a - c)).Max();
+                    Console.WriteLine($"{threads,7}  {batch,5}  {port,7:0.0}  {fold,9:0.0}  {ort,15:0.0}  {port / ort,8:0.00}  {fold / ort,10:0.00}  {port / batch,13:0.0}  {Diff(0),10:E1}, {Diff(1):E1}");
                 }
             }
             Console.WriteLine($"Peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):0} MB");

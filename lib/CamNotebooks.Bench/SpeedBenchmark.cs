@@ -39,6 +39,7 @@ internal static class SpeedBenchmark
 
         var files = ResNetModelFiles.Locate(null);
         using var onnx = new ModelBenchmark.OnnxBody(files.BodyPath, threads);
+        using var folded = model.Body.FoldBatchNorm();
         var measurements = new List<(string Name, string Target, Action<Tensor> Action)>
         {
             ("plain forward (the unit)", "", x => Forward(model, x)),
@@ -58,10 +59,15 @@ internal static class SpeedBenchmark
                 using var noGrad = no_grad();
                 model.Body.Features(x).Dispose();
             }),
+            ("TorchSharp body, batch norm folded", "", x =>
+            {
+                using var noGrad = no_grad();
+                folded.Features(x).Dispose();
+            }),
         };
         var onnxInputs = inputs.Select(x => x.data<float>().ToArray()).ToArray();
         measurements.Add(("ONNX Runtime body only (original file)", "", x => onnx.Run(onnxInputs[x.shape[0] == 1 ? 0 : 1], x.shape)));
-        var medians = Interleaved(measurements.Select(m => m.Action).ToList(), inputs, options.Runs);
+        var medians = Timing.Interleaved(measurements.Select(m => m.Action).ToList(), inputs, options.Runs);
         var rows = measurements.Select((m, i) => (m.Name, m.Target, Ms: medians[i])).ToList();
 
         var unit = rows[0].Ms;
@@ -70,9 +76,11 @@ internal static class SpeedBenchmark
             table.Add(name, TextTable.Number(ms[0], "0.0"), TextTable.Number(ms[0] / unit[0], "0.00"),
                 TextTable.Number(ms[1], "0.0"), TextTable.Number(ms[1] / unit[1], "0.00"), target);
         Console.Write(table);
-        var torchBody = rows[^2].Ms;
+        var torchBody = rows[^3].Ms;
+        var foldedBody = rows[^2].Ms;
         var ort = rows[^1].Ms;
-        Console.WriteLine($"TorchSharp / ONNX Runtime (body only, same input): batch 1 {torchBody[0] / ort[0]:0.00}, batch 16 {torchBody[1] / ort[1]:0.00}");
+        Console.WriteLine($"TorchSharp / ONNX Runtime (body only, same input; target <= 1.3): batch 1 {torchBody[0] / ort[0]:0.00}, batch 16 {torchBody[1] / ort[1]:0.00}; " +
+            $"batch norm folded: batch 1 {foldedBody[0] / ort[0]:0.00}, batch 16 {foldedBody[1] / ort[1]:0.00}");
         Console.WriteLine();
 
         MemoryLoop(model, inputs[0], options.Iterations);
@@ -168,29 +176,6 @@ internal static class SpeedBenchmark
         }
         return totals.MinBy(t => t.Value).Key;
     }
-
-    /// <summary>
-    /// Medians per (measurement, batch), timed round-robin: every run times each measurement once, in turn, so a change in
-    /// the machine's load (it is shared) hits all measurements alike instead of whichever happened to run at that moment.
-    /// </summary>
-    private static double[][] Interleaved(IReadOnlyList<Action<Tensor>> actions, Tensor[] inputs, int runs)
-    {
-        foreach (var action in actions)
-            foreach (var input in inputs)
-                for (var i = 0; i < WarmUpRuns; i++) action(input);
-        var times = actions.Select(_ => inputs.Select(_ => new double[runs]).ToArray()).ToArray();
-        for (var run = 0; run < runs; run++)
-            for (var a = 0; a < actions.Count; a++)
-                for (var b = 0; b < inputs.Length; b++)
-                {
-                    var clock = Stopwatch.StartNew();
-                    actions[a](inputs[b]);
-                    times[a][b][run] = clock.Elapsed.TotalMilliseconds;
-                }
-        return times.Select(perBatch => perBatch.Select(Timing.MedianOf).ToArray()).ToArray();
-    }
-
-
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

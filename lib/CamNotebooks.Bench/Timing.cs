@@ -22,6 +22,27 @@ internal static class Timing
         return MedianOf(times);
     }
 
+    /// <summary>
+    /// Medians per (action, input), timed round-robin after warm-up: every run times each action on each input once, in turn,
+    /// so a change in the machine's load (it is shared) hits all measurements alike instead of whichever ran at that moment.
+    /// </summary>
+    public static double[][] Interleaved<T>(IReadOnlyList<Action<T>> actions, IReadOnlyList<T> inputs, int runs)
+    {
+        foreach (var action in actions)
+            foreach (var input in inputs)
+                for (var i = 0; i < WarmUpRuns; i++) action(input);
+        var times = actions.Select(_ => inputs.Select(_ => new double[runs]).ToArray()).ToArray();
+        for (var run = 0; run < runs; run++)
+            for (var a = 0; a < actions.Count; a++)
+                for (var b = 0; b < inputs.Count; b++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    actions[a](inputs[b]);
+                    times[a][b][run] = clock.Elapsed.TotalMilliseconds;
+                }
+        return times.Select(perInput => perInput.Select(MedianOf).ToArray()).ToArray();
+    }
+
     /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
     public static double MedianOf(double[] values)
     {

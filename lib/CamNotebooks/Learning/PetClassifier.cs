@@ -112,7 +112,18 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
         string cachePath = FeatureCache.PathFor(pretrained.Report.SourceSha256, InputResize.ToString(), all.Select(p => p.FilePath));
         var cached = useFeatureCache ? FeatureCache.TryRead(cachePath, all.Count, (int)ResNetBody.FeatureChannels) : null;
         if (cached is not null) onFeatures?.Invoke(all.Count, all.Count);
-        using var features = cached ?? FeatureExtraction.Extract(all, x => Featurize(pretrained, x), InputResize, progress: onFeatures);
+        Tensor Extract()
+        {
+            // The features only need the body's output, so a copy with the batch norms folded into the convolutions computes
+            // them (same values to ~1e-5, measurably faster); the classifier keeps the unfolded body that the chapters hook.
+            using var folded = pretrained.Body.FoldBatchNorm();
+            return FeatureExtraction.Extract(all, x =>
+            {
+                using var scope = NewDisposeScope();
+                return folded.Features(pretrained.Preprocessing.Normalize(x)).MoveToOuterDisposeScope();
+            }, InputResize, progress: onFeatures);
+        }
+        using var features = cached ?? Extract();
         if (cached is null && useFeatureCache) FeatureCache.Write(cachePath, features);
         var featureTime = watch.Elapsed;
         using var labels = FeatureExtraction.Labels(all);
