@@ -8,7 +8,8 @@ namespace CamNotebooks.Learning;
 /// <summary>
 /// Keeps the frozen body's pooled features of a list of photos on disk, so a notebook that trains the head again (every
 /// chapter does, to stay runnable on its own) skips the one slow step. The key covers everything the features depend on:
-/// the pretrained weights (their source hash), how photos are resized, and every photo's name and content.
+/// the pretrained weights (their source hash), how the features are computed, how photos are resized, and every photo's name
+/// and content.
 /// </summary>
 /// <remarks>Files sit beside the converted weights (<see cref="WeightCache.DefaultFolder"/>), end with a SHA-256 of their
 /// content, and are written atomically; a damaged file is ignored and rewritten.</remarks>
@@ -16,11 +17,16 @@ internal static class FeatureCache
 {
     private const int HashLength = 32;
 
-    /// <summary>The cache file for these photos, weights and resize.</summary>
-    public static string PathFor(string weightsSha256, string resize, IEnumerable<string> photoPaths)
+    /// <summary>The cache file for these photos, weights, featurizer and resize.</summary>
+    /// <param name="weightsSha256">Hash of the pretrained weights' source file.</param>
+    /// <param name="featurizer">Names how features are computed (e.g. with batch norms folded); change it when that changes,
+    /// so results of the old computation are not mixed with the new.</param>
+    /// <param name="resize">How photos are resized.</param>
+    /// <param name="photoPaths">The photos, in order.</param>
+    public static string PathFor(string weightsSha256, string featurizer, string resize, IEnumerable<string> photoPaths)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"{weightsSha256}\n{resize}\n"));
+        hash.AppendData(Encoding.UTF8.GetBytes($"{weightsSha256}\n{featurizer}\n{resize}\n"));
         foreach (string path in photoPaths)
         {
             hash.AppendData(Encoding.UTF8.GetBytes(Path.GetFileName(path) + "\n"));

@@ -90,6 +90,9 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
         return pretrained.Body.call(pretrained.Preprocessing.Normalize(rgb0to255)).mean([2, 3]).MoveToOuterDisposeScope();
     }
 
+    /// <summary>How <see cref="Train"/> computes features (part of the feature cache key).</summary>
+    private const string Featurizer = "pooled ResNetBody, batch norms folded";
+
     /// <summary>
     /// Trains a new head on a frozen body, as the chapter does: features of every photo are computed once (one pass of the
     /// body), so an epoch only multiplies a [N, 512] matrix by the head. Deterministic for a given seed.
@@ -109,7 +112,7 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
         options ??= new HeadTrainingOptions();
         var all = split.Train.Concat(split.Validation).ToList();
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        string cachePath = FeatureCache.PathFor(pretrained.Report.SourceSha256, InputResize.ToString(), all.Select(p => p.FilePath));
+        string cachePath = FeatureCache.PathFor(pretrained.Report.SourceSha256, Featurizer, InputResize.ToString(), all.Select(p => p.FilePath));
         var cached = useFeatureCache ? FeatureCache.TryRead(cachePath, all.Count, (int)ResNetBody.FeatureChannels) : null;
         if (cached is not null) onFeatures?.Invoke(all.Count, all.Count);
         Tensor Extract()

@@ -13,6 +13,9 @@ namespace CamNotebooks.Model;
 /// Children are invoked with <c>call(...)</c>, so forward hooks on any of them (e.g. <c>layer4</c>, <c>layer4.2</c>) fire.
 /// As in <c>torch.nn.Sequential</c>, intermediate outputs are disposed during the pass: a hook that wants to keep an
 /// activation must keep <c>output.detach().clone()</c> (as the book does), not <c>output</c> itself.
+/// For speed, the stem, layer1 and layer2 compute in the channels-last memory format (see <see cref="ChannelsLast"/>): hooks
+/// there receive tensors with the usual shape and values but channels-last strides (<c>.contiguous()</c> gives the default
+/// layout); layer3, layer4 and the body's output are in the default layout.
 /// </summary>
 public sealed class ResNetBody : nn.Module<Tensor, Tensor>
 {

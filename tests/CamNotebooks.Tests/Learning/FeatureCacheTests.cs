@@ -34,14 +34,15 @@ public class FeatureCacheTests
     }
 
     [Fact]
-    public void The_key_changes_with_the_weights_the_resize_and_every_photo()
+    public void The_key_changes_with_the_weights_the_featurizer_the_resize_and_every_photo()
     {
         var photos = Directory.GetFiles(Path.Combine(Notebooks.Repository.Root, "data", "pets", "images")).Order().Take(3).ToList();
-        string key = FeatureCache.PathFor("abc", "CenterCrop(224)", photos);
-        Assert.Equal(key, FeatureCache.PathFor("abc", "CenterCrop(224)", photos));
-        Assert.NotEqual(key, FeatureCache.PathFor("abd", "CenterCrop(224)", photos));
-        Assert.NotEqual(key, FeatureCache.PathFor("abc", "Squish(224)", photos));
-        Assert.NotEqual(key, FeatureCache.PathFor("abc", "CenterCrop(224)", photos.Take(2)));
-        Assert.NotEqual(key, FeatureCache.PathFor("abc", "CenterCrop(224)", photos.AsEnumerable().Reverse()));
+        string key = FeatureCache.PathFor("abc", "f", "CenterCrop(224)", photos);
+        Assert.Equal(key, FeatureCache.PathFor("abc", "f", "CenterCrop(224)", photos));
+        Assert.NotEqual(key, FeatureCache.PathFor("abd", "f", "CenterCrop(224)", photos));
+        Assert.NotEqual(key, FeatureCache.PathFor("abc", "g", "CenterCrop(224)", photos));
+        Assert.NotEqual(key, FeatureCache.PathFor("abc", "f", "Squish(224)", photos));
+        Assert.NotEqual(key, FeatureCache.PathFor("abc", "f", "CenterCrop(224)", photos.Take(2)));
+        Assert.NotEqual(key, FeatureCache.PathFor("abc", "f", "CenterCrop(224)", photos.AsEnumerable().Reverse()));
     }
 }

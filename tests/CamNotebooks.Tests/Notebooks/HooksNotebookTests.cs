@@ -39,6 +39,18 @@ public class HooksNotebookTests
     }
 
     [Fact]
+    public void The_folded_copy_has_no_batch_norms_keeps_layer4_and_matches_the_eval_output()
+    {
+        var counts = Hooks.Find(@"Batch norm modules: (?<body>\d+) in the body, (?<folded>\d+) in the folded copy");
+        Assert.Equal(22, Int(counts, "body")); // stem 1, two per block (9 blocks), one per projection shortcut (3)
+        Assert.Equal(0, Int(counts, "folded"));
+        Hooks.Find(@"A hook on the copy's layer4 saw \[1, 512, 7, 7\]");
+        var difference = Hooks.Find(@"max \|folded output - eval output\| = (?<diff>[0-9.e-]+) \(outputs range up to (?<range>[0-9.]+)\)");
+        Assert.InRange(double.Parse(difference.Groups["diff"].Value, CultureInfo.InvariantCulture), 0, 1e-3);
+        Assert.True(Double(difference, "range") > 1);
+    }
+
+    [Fact]
     public void No_grad_outputs_carry_no_graph()
     {
         Hooks.Find(@"Without no_grad: layer4 output requires_grad = True, is_leaf = False");
