@@ -86,8 +86,18 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
     /// <summary>Pooled body features [N, 512] of raw RGB batches (0..255), the head's inputs.</summary>
     public static Tensor Featurize(PretrainedResNet pretrained, Tensor rgb0to255)
     {
+        ArgumentNullException.ThrowIfNull(pretrained);
+        return Featurize(pretrained.Body, pretrained.Preprocessing, rgb0to255);
+    }
+
+    /// <summary>Pooled features [N, 512] of raw RGB batches (0..255) computed by <paramref name="body"/>, e.g. a
+    /// <see cref="ResNetBody.FoldBatchNorm"/> copy.</summary>
+    public static Tensor Featurize(ResNetBody body, ResNetPreprocessing preprocessing, Tensor rgb0to255)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(preprocessing);
         using var scope = NewDisposeScope();
-        return pretrained.Body.call(pretrained.Preprocessing.Normalize(rgb0to255)).mean([2, 3]).MoveToOuterDisposeScope();
+        return body.Features(preprocessing.Normalize(rgb0to255)).MoveToOuterDisposeScope();
     }
 
     /// <summary>How <see cref="Train"/> computes features (part of the feature cache key).</summary>
@@ -120,11 +130,7 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
             // The features only need the body's output, so a copy with the batch norms folded into the convolutions computes
             // them (same values to ~1e-5, measurably faster); the classifier keeps the unfolded body that the chapters hook.
             using var folded = pretrained.Body.FoldBatchNorm();
-            return FeatureExtraction.Extract(all, x =>
-            {
-                using var scope = NewDisposeScope();
-                return folded.Features(pretrained.Preprocessing.Normalize(x)).MoveToOuterDisposeScope();
-            }, InputResize, progress: onFeatures);
+            return FeatureExtraction.Extract(all, x => Featurize(folded, pretrained.Preprocessing, x), InputResize, progress: onFeatures);
         }
         using var features = cached ?? Extract();
         if (cached is null && useFeatureCache) FeatureCache.Write(cachePath, features);

@@ -42,7 +42,6 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
     /// <param name="batchNormFolded">Build the inference-only form without batch norms (<see cref="FoldBatchNorm"/> fills it).</param>
     public ResNetBody(double batchNormEpsilon = 1e-5, bool batchNormFolded = false) : base(nameof(ResNetBody))
     {
-        BatchNormEpsilon = batchNormEpsilon;
         BatchNormFolded = batchNormFolded;
         stem = new ResNetStem("stem", batchNormEpsilon, batchNormFolded);
         layer1 = MakeStage(0, batchNormEpsilon, batchNormFolded);
@@ -52,9 +51,6 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
         RegisterComponents();
         if (batchNormFolded) eval();
     }
-
-    /// <summary>Epsilon of the batch norms.</summary>
-    public double BatchNormEpsilon { get; }
 
     /// <summary>
     /// Whether the batch norms are folded into the convolutions: the inference-only form made by <see cref="FoldBatchNorm"/>,
@@ -73,7 +69,8 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
     public ResNetBody FoldBatchNorm()
     {
         if (BatchNormFolded) throw new InvalidOperationException("This body's batch norms are already folded.");
-        var folded = new ResNetBody(BatchNormEpsilon, batchNormFolded: true);
+        // Each batch norm's own epsilon goes into the fold below; the folded body has none to configure.
+        var folded = new ResNetBody(batchNormFolded: true);
         try
         {
             using var noGrad = no_grad();
