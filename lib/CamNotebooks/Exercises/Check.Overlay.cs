@@ -7,12 +7,14 @@ namespace CamNotebooks.Exercises;
 
 public static partial class Check
 {
+    private const string OverlayTitle = "Exercise 5: a heatmap over a photo";
+
     /// <summary>
     /// Exercise 5: checks an overlay function (image [3, H, W] 0..255, raw map [h, w], colormap, alpha → blended RGB
     /// [3, H, W]) against <see cref="HeatmapMath"/> (Normalize, Upsample, Blend) on a hand-built non-square case and on the
     /// cat photo with its Grad-CAM map.
     /// </summary>
-    public static CheckResult Overlay(OverlayFunction overlay) => Run("Exercise 5: a heatmap over a photo", r =>
+    public static CheckResult Overlay(OverlayFunction overlay) => Run(OverlayTitle, r =>
     {
         ArgumentNullException.ThrowIfNull(overlay);
         const string ValuesHint = "Four steps: scale the map to 0..1 (min-max), stretch it to the image (bilinear), colour it, " +

@@ -75,7 +75,7 @@ public class ExerciseCheckTests
         { "wrong class", FindingCodes.WrongClass },
         { "all classes", FindingCodes.AllClasses },
         { "relu", FindingCodes.ReluApplied },
-        { "mean over channels", FindingCodes.ScaledValues },
+        { "mean over channels", FindingCodes.AveragedOverChannels },
         { "sum over a spatial dim", FindingCodes.WrongDims },
         { "transposed map", FindingCodes.Transposed },
         { "in place", FindingCodes.ModifiedInput },
@@ -142,7 +142,7 @@ public class ExerciseCheckTests
         { "hooks left", FindingCodes.HookNotRemoved },
         { "upsampled", FindingCodes.WrongShape },
         { "not detached", FindingCodes.NotDetached },
-        { "training mode", FindingCodes.ModelChanged },
+        { "left in training mode", FindingCodes.ModelChanged },
         { "no requires_grad", FindingCodes.Exception },
     };
 
@@ -169,9 +169,10 @@ public class ExerciseCheckTests
             },
             "upsampled" => (m, l, x, c) => HeatmapMath.Upsample(Solutions.GradCamOf(m, l, x, c), x.shape[2], x.shape[3]),
             "not detached" => (m, l, x, c) => Solutions.GradCamOf(m, l, x, c).requires_grad_(true),
-            "training mode" => (m, l, x, c) => { var map = Solutions.GradCamOf(m, l, x, c); m.train(); return map; },
+            "left in training mode" => (m, l, x, c) => { var map = Solutions.GradCamOf(m, l, x, c); m.train(); return map; },
             "no requires_grad" => (m, l, x, c) =>
             {
+                using var evalMode = ModelModeScope.Eval(m);
                 using var activations = new Hook(l);
                 using var gradients = new BackwardHook(l);
                 m.call(x)[0, c].backward();
@@ -262,7 +263,7 @@ public class ExerciseCheckTests
         { "no unsqueeze", FindingCodes.BroadcastMisaligned },
         { "unsqueeze in the middle", FindingCodes.BroadcastMisaligned },
         { "missing relu", FindingCodes.MissingRelu },
-        { "mean over the batch too", FindingCodes.WrongDims },
+        { "mean over the batch too", FindingCodes.WholeBatch },
         { "squeezed", FindingCodes.WrongShape },
     };
 
