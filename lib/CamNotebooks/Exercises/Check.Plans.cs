@@ -46,5 +46,16 @@ public static partial class Check
             "the real layer4 activations and gradients of two photos, and of one photo",
             "one map per image [N, h, w]: each image's own channel weights, the weighted sum, its positive part; inputs unchanged",
         ],
+        [FromScratchTitle] =
+        [
+            "finds your pieces by the specification's names: class ActivationHook, class GradientHook, static class MyMaps with Cam, GradCam and Overlay (and says what it could not find)",
+            "ActivationHook: exercise 1's criteria (a copy of the output, detached, the latest pass, removed on Dispose), on a hand-built net and the real layer4",
+            "GradientHook: exercise 3's criteria (the gradient of the output, passed on unchanged, the latest, detached, removed on Dispose), on a hand-built net and the real layer3",
+            "MyMaps.Cam: exercise 2's criteria, on hand-built cases and the real layer4 for both classes",
+            "MyMaps.GradCam: exercise 4's criteria, on a hand-built net, a batch-norm net in training mode, and the real layer4 and layer3",
+            "MyMaps.Overlay: exercise 5's criteria, on hand-built images and the real photo",
+            "every piece leaves the real network as it was (statistics, weights, modes, requires_grad, hooks); the check restores it either way",
+            "end to end: your Grad-CAM of layer4 and of layer3 drawn with your overlay on the cat photo equals the library's picture",
+        ],
     };
 }

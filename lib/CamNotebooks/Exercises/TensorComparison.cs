@@ -127,6 +127,12 @@ internal static class TensorComparison
                 hints.Shifted ?? "The pattern is right but everything is shifted by the same amount: look for a term that does not depend on the position.");
             return false;
         }
+        if (a.isnan().any().item<bool>())
+        {
+            recorder.Fail(criterion, FindingCodes.WrongValues, $"your result contains NaN at {a.isnan().sum().item<long>()} of {a.numel()} places",
+                "NaN comes from 0 / 0 (e.g. scaling a map whose maximum equals its minimum) or from a NaN that was already in a tensor you used.");
+            return false;
+        }
         var difference = (a - e).abs();
         long at = difference.flatten().argmax().item<long>();
         recorder.Fail(criterion, FindingCodes.WrongValues,
