@@ -29,6 +29,7 @@ public static partial class Check
         var net = TinyNets.GapNet();
         var classifier = ExerciseData.Classifier;
         var model = ExerciseData.Model;
+        using var guard = new ModelGuard(r, classifier, " (the real network)");
         var cases = new (string Name, Module<Tensor, Tensor> Model, Module<Tensor, Tensor> Layer, Module<Tensor, Tensor>? Previous, Func<Tensor> Input, int[] Classes)[]
         {
             ("hand-built network, layer 'features'", net, Layer(net, "features"), null, TinyNets.GapInput, [2, 0]),

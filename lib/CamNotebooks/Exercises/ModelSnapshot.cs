@@ -138,3 +138,18 @@ internal sealed class ModelSnapshot : IDisposable
         foreach (var b in _buffers) b.Value.Dispose();
     }
 }
+
+/// <summary>
+/// Snapshots a model for the length of a <c>using</c> block; at its end reports every change the learner's code left (each
+/// as its own failed criterion) and restores the model, however the block was left.
+/// </summary>
+internal sealed class ModelGuard(CheckRecorder recorder, Module model, string suffix) : IDisposable
+{
+    private readonly ModelSnapshot _snapshot = ModelSnapshot.Take(model);
+
+    public void Dispose()
+    {
+        _snapshot.ReportAndRestore(recorder, suffix, allowEval: true, passWhenUnchanged: false);
+        _snapshot.Dispose();
+    }
+}

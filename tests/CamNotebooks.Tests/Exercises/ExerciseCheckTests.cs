@@ -48,6 +48,8 @@ public class ExerciseCheckTests
     [InlineData(WrongOutputHook.Mistake.ChangesOutput, FindingCodes.OutputChanged)]
     [InlineData(WrongOutputHook.Mistake.NeverRegisters, FindingCodes.NothingStored)]
     [InlineData(WrongOutputHook.Mistake.ThrowsInHook, FindingCodes.Exception)]
+    [InlineData(WrongOutputHook.Mistake.PutsLayerInTraining, FindingCodes.ModelChanged)]
+    [InlineData(WrongOutputHook.Mistake.PutsLayerInTraining, FindingCodes.BatchNormStatsChanged)]
     public void Forward_hook_mistakes_are_diagnosed(WrongOutputHook.Mistake mistake, string code) =>
         AssertDiagnosis(Check.ForwardHook(layer => new WrongOutputHook(layer, mistake)), code);
 
