@@ -85,10 +85,13 @@ public static partial class Check
                         "alpha is the heatmap's opacity: colours · alpha + image · (1 − alpha).",
                         () => imageBefore * alpha + colormap.Apply(HeatmapMath.Upsample(HeatmapMath.Normalize(mapBefore), height, width)) * (1 - alpha)),
                 };
-                if (!TensorComparison.Compare(r, $"picture for the {name}", picture, expected, new(ValuesHint,
-                        Scaled: "The picture is right up to a factor: images and colours here are 0..255, not 0..1.",
-                        Transposed: "Stretch to [height, width] (tensors are [channels, height, width]), not [width, height]."),
-                        mistakes, OverlayClose)) return;
+                var hints = new TensorComparison.Hints(ValuesHint,
+                    Scaled: "The picture is right up to a factor: look for a division or a factor the blend does not have.",
+                    Transposed: "Stretch to [height, width] (tensors are [channels, height, width]), not [width, height].")
+                {
+                    Factors = [new(1.0 / 255, FindingCodes.ScaledValues, "a picture of 0..1", "Images and colours here are 0..255, not 0..1.")],
+                };
+                if (!TensorComparison.Compare(r, $"picture for the {name}", picture, expected, hints, mistakes, OverlayClose)) return;
             }
             if (!TensorComparison.Close(image, imageBefore) || !TensorComparison.Close(map, mapBefore))
             {

@@ -58,7 +58,7 @@ public sealed class FromScratchParts
         OverlayFunction? overlay = null;
         if (maps is null)
             problems.Add(($"{MapsClassName}.Cam, {MapsClassName}.GradCam, {MapsClassName}.Overlay",
-                $"no class named {MapsClassName}: declare `static class {MapsClassName}` with the three static methods of the specification"));
+                $"no class named {MapsClassName}: declare 'public static class {MapsClassName}' with the three static methods of the specification"));
         else
         {
             cam = StaticMethod<CamFunction>(maps, "Cam", "Tensor Cam(Tensor activations, Tensor weights, int classIndex)", problems);
@@ -89,7 +89,7 @@ public sealed class FromScratchParts
 
     private static Func<Module<Tensor, Tensor>, ExerciseHook>? HookFactory(Type? type, string name, List<(string, string)> problems)
     {
-        string spec = $"`class {name} : IDisposable` with a constructor {name}(Module<Tensor, Tensor> layer) and a property `Tensor? Stored`";
+        string spec = $"'public class {name} : IDisposable' with a constructor {name}(Module<Tensor, Tensor> layer) and a property 'public Tensor? Stored'";
         if (type is null)
         {
             problems.Add((name, $"no class named {name}: declare {spec}"));
@@ -120,8 +120,8 @@ public sealed class FromScratchParts
         foreach (var method in methods)
             if (Delegate.CreateDelegate(typeof(T), method, throwOnBindFailure: false) is T found) return found;
         problems.Add(($"{MapsClassName}.{name}", methods.Count == 0
-            ? $"{MapsClassName} has no static method {name}: declare `public static {signature}`"
-            : $"{MapsClassName}.{name} has another signature than `{signature}`"));
+            ? $"{MapsClassName} has no static method {name}: declare 'public static {signature}'"
+            : $"{MapsClassName}.{name} has another signature than '{signature}'"));
         return null;
     }
 
