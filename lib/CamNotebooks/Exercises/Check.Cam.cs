@@ -10,7 +10,9 @@ public static partial class Check
 
     /// <summary>
     /// Exercise 2: checks a CAM function (activations [K, h, w], head weight [C, K], class → map [h, w]) against
-    /// <see cref="ClassActivationMap"/> on a hand-built 3-class case and on the real ResNet's layer4 for the cat photo, both classes.
+    /// <see cref="ClassActivationMap"/> on two hand-built cases (K = C = 3 on 2x3; K = 4, C = 3 on a non-square 3x5, both
+    /// signs) and on the real ResNet's layer4 (cat photo, both classes; dog photo, class cat). Any correct way passes; a
+    /// known transform of the reference (÷h·w, ÷K, min-max, clamp, softmax over positions, reshape for permute) is named.
     /// </summary>
     public static CheckResult Cam(CamFunction cam) => Run(CamTitle, r =>
     {
