@@ -6,6 +6,8 @@ namespace CamNotebooks.Exercises;
 
 public static partial class Check
 {
+    private const string BackwardHookTitle = "Exercise 3: a backward hook";
+
     private const string TapHint =
         "TorchSharp has no backward hooks. Make the layer's output pass through your own autograd function (the identity on the way " +
         "forward) by returning it from a forward hook; autograd then hands that function's backward the gradient of the output.";
@@ -20,13 +22,14 @@ public static partial class Check
     /// the model's output and the gradient reaching the input are unchanged, that the captured gradient is the output's (not
     /// the activations, not the layer input's), the latest one, detached, and that Dispose unregisters.
     /// </remarks>
-    public static CheckResult BackwardHook(Func<Module<Tensor, Tensor>, ExerciseHook> createHook) => Run("Exercise 3: a backward hook", r =>
+    public static CheckResult BackwardHook(Func<Module<Tensor, Tensor>, ExerciseHook> createHook) => Run(BackwardHookTitle, r =>
     {
         ArgumentNullException.ThrowIfNull(createHook);
         GuardedFunctionErrors.TakeAll();
         var net = TinyNets.GapNet();
         var classifier = ExerciseData.Classifier;
         var model = ExerciseData.Model;
+        using var guard = new ModelGuard(r, classifier, " (the real network)");
         var cases = new (string Name, Module<Tensor, Tensor> Model, Module<Tensor, Tensor> Layer, Module<Tensor, Tensor>? Previous, Func<Tensor> Input, int[] Classes)[]
         {
             ("hand-built network, layer 'features'", net, Layer(net, "features"), null, TinyNets.GapInput, [2, 0]),

@@ -6,11 +6,15 @@ namespace CamNotebooks.Exercises;
 
 public static partial class Check
 {
+    private const string CamTitle = "Exercise 2: the class activation map";
+
     /// <summary>
     /// Exercise 2: checks a CAM function (activations [K, h, w], head weight [C, K], class → map [h, w]) against
-    /// <see cref="ClassActivationMap"/> on a hand-built 3-class case and on the real ResNet's layer4 for the cat photo, both classes.
+    /// <see cref="ClassActivationMap"/> on two hand-built cases (K = C = 3 on 2x3; K = 4, C = 3 on a non-square 3x5, both
+    /// signs) and on the real ResNet's layer4 (cat photo, both classes; dog photo, class cat). Any correct way passes; a
+    /// known transform of the reference (÷h·w, ÷K, min-max, clamp, softmax over positions, reshape for permute) is named.
     /// </summary>
-    public static CheckResult Cam(CamFunction cam) => Run("Exercise 2: the class activation map", r =>
+    public static CheckResult Cam(CamFunction cam) => Run(CamTitle, r =>
     {
         ArgumentNullException.ThrowIfNull(cam);
         const string ValuesHint = "The map at each position is the class's weighted sum of the K channel activations at that position.";
@@ -25,6 +29,16 @@ public static partial class Check
             return result.Maps[0].clone();
         }
         cases.Add(("hand-built case, class 1", activations.clone(), weights.clone(), 1, HandReference));
+        // 1b. Non-square, K = 4 ≠ h·w = 15 ≠ C = 3, both signs: a factor, a transposition or a reshape each give other numbers.
+        var wideActivations = TinyNets.WideCamActivations();
+        var wideWeights = TinyNets.WideCamWeights();
+        using var wideModel = TinyNets.IdentityFeatures(wideWeights);
+        Tensor WideReference(int c)
+        {
+            using var result = ClassActivationMap.Compute(wideModel, "features", "fc", wideActivations.unsqueeze(0), [c]);
+            return result.Maps[0].clone();
+        }
+        cases.Add(("hand-built 3x5 case, K = 4, C = 3, class 2", wideActivations.clone(), wideWeights.clone(), 2, WideReference));
 
         // 2. The real network: layer4 of the ResNet on the cat photo, its trained head, both classes.
         var classifier = ExerciseData.Classifier;
@@ -44,6 +58,20 @@ public static partial class Check
         }
         cases.Add(("cat photo, layer4, class cat", realActivations, realWeights, 1, RealReference));
         cases.Add(("cat photo, layer4, class dog", realActivations, realWeights, 0, RealReference));
+        var dogBatch = ExerciseData.Batch(ExerciseData.DogPhoto);
+        Tensor dogActivations;
+        using (var hook = new Hook(classifier.Body, "body"))
+        using (no_grad())
+        {
+            classifier.call(dogBatch);
+            dogActivations = Copy(hook.Stored[0]);
+        }
+        Tensor DogReference(int c)
+        {
+            using var result = ClassActivationMap.Compute(classifier, classifier.Body, classifier.HeadLinear, dogBatch, [c]);
+            return result.Maps[0].clone();
+        }
+        cases.Add(("dog photo, layer4, class cat", dogActivations, realWeights, 1, DogReference));
 
         foreach (var (name, a, w, c, reference) in cases)
         {
@@ -52,6 +80,7 @@ public static partial class Check
             if (!r.TryLearner(name, () => cam(a, w, c), out var map, ValuesHint)) return;
             var expected = reference(c);
             int classes = (int)w.shape[0];
+            long channels = aBefore.shape[0], height = aBefore.shape[1], width = aBefore.shape[2];
             var mistakes = new List<KnownMistake>
             {
                 new(FindingCodes.AllClasses, $"you returned the maps of all {classes} classes", "The function explains one class: pick that class's map.",
@@ -64,6 +93,9 @@ public static partial class Check
                     "Which dimension of the activations is K, the one the class's weights run along?", () => (wBefore[c].reshape(-1, 1, 1) * aBefore).sum(1)),
                 new(FindingCodes.WrongDims, "you summed over a spatial dimension instead of the channels",
                     "Which dimension of the activations is K, the one the class's weights run along?", () => (wBefore[c].reshape(-1, 1, 1) * aBefore).sum(2)),
+                new(FindingCodes.ReshapedNotPermuted, $"you reshaped the activations to [h, w, K] = [{height}, {width}, {channels}] instead of moving the channel axis",
+                    "reshape keeps the memory order and only cuts it differently, so channel values end up at other positions; to move an axis use permute.",
+                    () => aBefore.reshape(height, width, channels).matmul(wBefore[c])),
             };
             for (int other = 0; other < classes; other++)
             {
@@ -72,9 +104,19 @@ public static partial class Check
                 mistakes.Insert(1, new(FindingCodes.WrongClass, $"this is the map of class {o}, not of class {c}",
                     "Use the weights of the class you were asked about (the classIndex argument).", () => reference(o)));
             }
-            if (!TensorComparison.Compare(r, $"map for the {name}", map, expected, new(ValuesHint,
-                    Scaled: "The pattern is right but the scale is not: CAM sums the weighted channels; an average divides by K."),
-                    mistakes)) return;
+            var hints = new TensorComparison.Hints(ValuesHint,
+                Scaled: "The pattern is right but the scale is not: look for a division or a factor the weighted sum does not have.")
+            {
+                Map = true,
+                Factors =
+                [
+                    new(1.0 / (height * width), FindingCodes.AveragedOverPositions, $"you divided by the number of positions h·w = {height * width}",
+                        "CAM sums the weighted channels at each position; averaging over the positions is what the pooling before the head does, not the map."),
+                    new(1.0 / channels, FindingCodes.AveragedOverChannels, $"you divided by the number of channels K = {channels}",
+                        "CAM is the weighted sum over the channels, not their average."),
+                ],
+            };
+            if (!TensorComparison.Compare(r, $"map for the {name}", map, expected, hints, mistakes)) return;
             if (!TensorComparison.Close(a, aBefore) || !TensorComparison.Close(w, wBefore))
             {
                 r.Fail($"inputs untouched ({name})", FindingCodes.ModifiedInput, "your function changed the activations or the weights it was given",

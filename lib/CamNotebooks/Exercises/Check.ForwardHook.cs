@@ -80,6 +80,7 @@ public static partial class Check
 
         // 3. The real network: layer4 of the ResNet, two photos in turn.
         var classifier = ExerciseData.Classifier;
+        using var guard = new ModelGuard(r, classifier, " (the real network)");
         var body = classifier.Body;
         var layer4 = body.Layer4;
         var beforeReal = HookRegistry.Snapshot(body);

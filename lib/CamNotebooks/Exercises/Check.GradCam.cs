@@ -8,115 +8,157 @@ namespace CamNotebooks.Exercises;
 
 public static partial class Check
 {
+    private const string GradCamTitle = "Exercise 4: Grad-CAM for any layer";
+
+    private const string GradCamValuesHint =
+        "Grad-CAM: one weight per channel (the gradient of the class score averaged over the positions), a weighted sum of the " +
+        "activation channels, then only the positive part.";
+
     /// <summary>
     /// Exercise 4: checks a Grad-CAM function (model, layer, one-image batch, class → map [h, w]) against
-    /// <see cref="GradCam"/> on a hand-built 3-class network and on the real classifier at layer4 (cat and dog) and layer3.
-    /// Also checks that the map is detached and that the function leaves no hooks and no changed mode behind.
+    /// <see cref="GradCam"/> (which explains the model in eval mode) on a hand-built 3-class network, on a network with
+    /// batch normalisation handed over in training mode, and on the real classifier at layer4 (cat photo: cat and dog; dog
+    /// photo: cat) and layer3. Any correct way passes (hooks, autograd.grad, eval() first...). Before each call the model is
+    /// snapshotted; any change (batch-norm statistics, weights, modes other than eval(), requires_grad, hooks) is its own
+    /// failed criterion, and the model is restored.
     /// </summary>
-    public static CheckResult GradCam(GradCamFunction gradCam) => Run("Exercise 4: Grad-CAM for any layer", r =>
+    public static CheckResult GradCam(GradCamFunction gradCam) => Run(GradCamTitle, r =>
     {
         ArgumentNullException.ThrowIfNull(gradCam);
-        const string ValuesHint =
-            "Grad-CAM: one weight per channel (the gradient of the class score averaged over the positions), a weighted sum of the " +
-            "activation channels, then only the positive part.";
-        var net = TinyNets.GapNet();
         var model = ExerciseData.Model;
         var cases = new (string Name, Module<Tensor, Tensor> Model, string Layer, string? OtherLayer, Func<Tensor> Input, int Class)[]
         {
-            ("hand-built network, layer 'features', class 2", net, "features", null, TinyNets.GapInput, 2),
+            ("hand-built network, layer 'features', class 2", TinyNets.GapNet(), "features", null, TinyNets.GapInput, 2),
+            ("batch-norm network given in training mode, 3x5 map, class 0", TinyNets.BatchNormNet(), "features", "conv", TinyNets.BatchNormInput, 0),
             ("cat photo, layer4, class cat", model, "body.layer4", "body.layer3", () => ExerciseData.Batch(ExerciseData.CatPhoto), 1),
             ("cat photo, layer4, class dog", model, "body.layer4", "body.layer3", () => ExerciseData.Batch(ExerciseData.CatPhoto), 0),
+            ("dog photo, layer4, class cat", model, "body.layer4", "body.layer3", () => ExerciseData.Batch(ExerciseData.DogPhoto), 1),
             ("cat photo, layer3, class cat", model, "body.layer3", "body.layer4", () => ExerciseData.Batch(ExerciseData.CatPhoto), 1),
         };
         foreach (var (name, network, layerName, otherLayer, makeInput, c) in cases)
+            if (!GradCamCase(r, gradCam, name, network, layerName, otherLayer, makeInput(), c)) return;
+    });
+
+    /// <summary>One Grad-CAM case: the map, detached, the image untouched, the model left as it was (and restored).</summary>
+    private static bool GradCamCase(CheckRecorder r, GradCamFunction gradCam, string name, Module<Tensor, Tensor> network,
+        string layerName, string? otherLayer, Tensor input, int c)
+    {
+        var layer = Layer(network, layerName);
+        Tensor expected;
+        using (var reference = Maps.GradCam.Compute(network, layerName, input, [c])) expected = reference.Maps[0].clone();
+        int classes;
+        using (no_grad()) using (ModelModeScope.Eval(network)) classes = (int)network.call(input).shape[1];
+        var inputBefore = input.clone();
+        using var snapshot = ModelSnapshot.Take(network);
+        bool ok = r.TryLearner(name, () => gradCam(network, layer, input, c), out var map, GradCamValuesHint);
+        bool detached = map is null || map.IsInvalid || !map.requires_grad;
+        if (ok)
         {
-            var layer = Layer(network, layerName);
-            var input = makeInput();
-            using var reference = Maps.GradCam.Compute(network, layerName, input, [c]);
-            var expected = reference.Maps[0].clone();
-            int classes = (int)network.call(input).shape[1];
-
-            var before = HookRegistry.Snapshot(network);
-            bool wasTraining = network.training;
-            var gradFlags = network.parameters().Select(p => p.requires_grad).ToList();
-            var inputBefore = input.clone();
-            if (!r.TryLearner(name, () => gradCam(network, layer, input, c), out var map, ValuesHint)) { HookRegistry.RemoveAddedSince(network, before); return; }
-            bool detached = map is null || map.IsInvalid || !map.requires_grad;
-
-            ProbeOutput Probe(int cls) => LayerProbe.Run(network, layer, layerName, input, [cls], withGradients: true);
-            var mistakes = new List<KnownMistake>
-            {
-                new(FindingCodes.MissingRelu, "your map keeps negative values where Grad-CAM has 0",
-                    "Grad-CAM keeps only the evidence for the class: the positive part of the weighted sum.",
-                    () => { var p = Probe(c); return (p.Gradients!.mean([2, 3], keepdim: true) * p.Activations).sum(1)[0]; }),
-                new(FindingCodes.GradientsNotAveraged, "you weighted every position by its own gradient",
-                    "Grad-CAM gives each channel a single weight: its gradient averaged over all positions.",
-                    () => { var p = Probe(c); return (p.Gradients! * p.Activations).sum(1).relu()[0]; }),
-                new(FindingCodes.WrongDims, "you averaged the gradients over the channels instead of over the positions",
-                    "Which dimensions are the positions (h, w) of a [N, K, h, w] tensor?",
-                    () => { var p = Probe(c); return (p.Gradients!.mean([1], keepdim: true) * p.Activations).sum(1).relu()[0]; }),
-                new(FindingCodes.UsedProbability, "your map is the Grad-CAM of the softmax probability, not of the class score",
-                    "Differentiate the raw score (logit) of the class: the softmax couples it with the other classes and flattens the gradient when the model is sure.",
-                    () => ProbabilityGradCam(Probe, classes, c)),
-                new(FindingCodes.WrongShape, "you stretched the map to the image's size",
-                    "Grad-CAM's map has the layer's resolution; stretching to the image is a display step, done later.",
-                    () => HeatmapMath.Upsample(expected, input.shape[2], input.shape[3])),
-                new(FindingCodes.WrongShape, "you kept the batch dimension: [1, h, w]", "Return the one image's map, [h, w].", () => expected.unsqueeze(0)),
-            };
-            for (int other = 0; other < classes; other++)
-            {
-                if (other == c) continue;
-                int o = other;
-                mistakes.Insert(0, new(FindingCodes.WrongClass, $"this is the map of class {o}, not of class {c}",
-                    "Back-propagate the score of the class you were asked about (classIndex), not the predicted one.",
-                    () => { using var m = Maps.GradCam.Compute(network, layerName, input, [o]); return m.Maps[0].clone(); }));
-            }
-            if (otherLayer is not null)
-                mistakes.Insert(0, new(FindingCodes.WrongLayer, $"this is the map of {otherLayer}, not of {layerName}",
-                    "Hook the layer you are given (the layer argument), not a fixed one.",
-                    () => { using var m = Maps.GradCam.Compute(network, otherLayer, input, [c]); return m.Maps[0].clone(); }));
-
-            if (!TensorComparison.Compare(r, $"map for the {name}", map, expected, new(ValuesHint), mistakes)) { HookRegistry.RemoveAddedSince(network, before); return; }
-            if (!detached)
+            // The variants run after the snapshot is restored, so they see the model as the learner was given it.
+            var changes = snapshot.Changes(allowEval: true);
+            bool switchedToEval = snapshot.OnlySwitchedToEval;
+            snapshot.Restore();
+            ok = TensorComparison.Compare(r, $"map for the {name}", map, expected,
+                new(GradCamValuesHint) { Map = true }, GradCamMistakes(network, layer, layerName, otherLayer, input, c, classes, expected));
+            if (ok && !detached)
             {
                 r.Fail($"the map is detached ({name})", FindingCodes.NotDetached, "the map you returned requires grad",
                     "Compute the map from detached activations and gradients (or under no_grad): a map is a picture, not part of a graph.");
-                return;
+                ok = false;
             }
-            if (!TensorComparison.Close(input, inputBefore))
+            if (ok && !TensorComparison.Close(input, inputBefore))
             {
                 r.Fail($"the image is untouched ({name})", FindingCodes.ModifiedInput, "your function changed the image tensor",
                     "Operations ending in _ change a tensor in place; work on a copy (or let autograd track a new tensor).");
-                return;
+                ok = false;
             }
-            ExpectNoLeftoverHooks(r, network, before, $"no hooks left on the model ({name})",
-                "Put each hook in a using declaration (or dispose it) so it is removed when your function returns, even after an exception.");
-            if (r.Failed) return;
-            var gradFlagsAfter = network.parameters().Select(p => p.requires_grad).ToList();
-            if (network.training != wasTraining || !gradFlags.SequenceEqual(gradFlagsAfter))
-            {
-                network.train(wasTraining);
-                foreach (var (p, flag) in network.parameters().Zip(gradFlags)) p.requires_grad = flag;
-                r.Fail($"the model is left as it was ({name})", FindingCodes.ModelChanged,
-                    "your function changed the model's mode or which parameters require grad (the check restored them)",
-                    "Whatever you switch for the map (eval mode, requires_grad), switch back before returning: the model belongs to the caller.");
-                return;
-            }
+            foreach (var change in changes) r.Fail($"{change.Criterion} ({name})", change.Code, change.Detail, change.Hint);
+            if (changes.Count == 0 && ok) r.Pass($"leaves the model as it was ({name})",
+                "batch-norm statistics, weights, modes, requires_grad, hooks" + (switchedToEval ? "; eval() is fine, the check gave the model its mode back" : ""));
+            return ok && changes.Count == 0;
         }
-        r.Pass("leaves the model as it was (mode, parameters, hooks)");
-    });
+        snapshot.ReportAndRestore(r, $" ({name})", allowEval: true, passWhenUnchanged: false);
+        return false;
+    }
 
-    /// <summary>The Grad-CAM of softmax(scores)[c]: its gradient is Σ_j p_c (δ_cj − p_j) ∂score_j/∂A, a mix of every class's gradient.</summary>
-    private static Tensor ProbabilityGradCam(Func<int, ProbeOutput> probe, int classes, int c)
+    private static List<KnownMistake> GradCamMistakes(Module<Tensor, Tensor> network, Module<Tensor, Tensor> layer, string layerName,
+        string? otherLayer, Tensor input, int c, int classes, Tensor expected)
+    {
+        ProbeOutput Probe(int cls) => LayerProbe.Run(network, layer, layerName, input, [cls], withGradients: true);
+        var mistakes = new List<KnownMistake>();
+        if (otherLayer is not null)
+            mistakes.Add(new(FindingCodes.WrongLayer, $"this is the map of {otherLayer}, not of {layerName}",
+                "Hook the layer you are given (the layer argument), not a fixed one.",
+                () => { using var m = Maps.GradCam.Compute(network, otherLayer, input, [c]); return m.Maps[0].clone(); }));
+        for (int other = 0; other < classes; other++)
+        {
+            if (other == c) continue;
+            int o = other;
+            mistakes.Add(new(FindingCodes.WrongClass, $"this is the map of class {o}, not of class {c}",
+                "Back-propagate the score of the class you were asked about (classIndex), not the predicted one.",
+                () => { using var m = Maps.GradCam.Compute(network, layerName, input, [o]); return m.Maps[0].clone(); }));
+        }
+        mistakes.AddRange(
+        [
+            new(FindingCodes.TrainingMode, "your map is the one the model gives in training mode: batch normalisation used this image's own statistics",
+                "Explain the model as it predicts: in eval mode, batch normalisation uses its running statistics (and does not update them).",
+                () => TrainingModeGradCam(network, layer, input, c)),
+            new(FindingCodes.MissingRelu, "your map keeps negative values where Grad-CAM has 0",
+                "Grad-CAM keeps only the evidence for the class: the positive part of the weighted sum.",
+                () => { var p = Probe(c); return (p.Gradients!.mean([2, 3], keepdim: true) * p.Activations).sum(1)[0]; }),
+            new(FindingCodes.GradientsNotAveraged, "you weighted every position by its own gradient",
+                "Grad-CAM gives each channel a single weight: its gradient averaged over all positions.",
+                () => { var p = Probe(c); return (p.Gradients! * p.Activations).sum(1).relu()[0]; }),
+            new(FindingCodes.MeanOverWrongAxes, "you averaged the gradients over dimensions 1 and 2 (channels and rows) of the [N, K, h, w] tensor",
+                "The book's mean over [1, 2] is for one image's [K, h, w]; with the batch dimension in front, which dimensions are the positions?",
+                () => { var p = Probe(c); return (p.Gradients!.mean([1, 2], keepdim: true) * p.Activations).sum(1).relu()[0]; }),
+            new(FindingCodes.WrongDims, "you averaged the gradients over the channels instead of over the positions",
+                "Which dimensions are the positions (h, w) of a [N, K, h, w] tensor?",
+                () => { var p = Probe(c); return (p.Gradients!.mean([1], keepdim: true) * p.Activations).sum(1).relu()[0]; }),
+            new(FindingCodes.UsedProbability, "your map is the Grad-CAM of the softmax probability, not of the class score",
+                "Differentiate the raw score (logit) of the class: the softmax couples it with the other classes and flattens the gradient when the model is sure.",
+                () => MixedGradCam(Probe, classes, c, (p, j) => p[c] * ((j == c ? 1 : 0) - p[j]))),
+            new(FindingCodes.UsedProbability, "your map is the Grad-CAM of the log-probability (log_softmax), not of the class score",
+                "Differentiate the raw score (logit) of the class: log_softmax subtracts the other classes' share.",
+                () => MixedGradCam(Probe, classes, c, (p, j) => (j == c ? 1 : 0) - p[j])),
+            new(FindingCodes.UsedLoss, "your map is the Grad-CAM of a cross-entropy loss, not of the class score",
+                "A loss falls when the class score rises, and mixes in the other classes: back-propagate the class's own raw score.",
+                () => MixedGradCam(Probe, classes, c, (p, j) => p[j] - (j == c ? 1 : 0))),
+            new(FindingCodes.WrongShape, "you stretched the map to the image's size",
+                "Grad-CAM's map has the layer's resolution; stretching to the image is a display step, done later.",
+                () => HeatmapMath.Upsample(expected, input.shape[2], input.shape[3])),
+            new(FindingCodes.WrongShape, "you kept the batch dimension: [1, h, w]", "Return the one image's map, [h, w].", () => expected.unsqueeze(0)),
+        ]);
+        return mistakes;
+    }
+
+    /// <summary>Grad-CAM in training mode (what a forgotten eval() gives), with the model restored afterwards.</summary>
+    private static Tensor TrainingModeGradCam(Module<Tensor, Tensor> network, Module<Tensor, Tensor> layer, Tensor input, int c)
+    {
+        using var snapshot = ModelSnapshot.Take(network);
+        try
+        {
+            using var activations = new Hook(layer);
+            using var gradients = new BackwardHook(layer);
+            using var frozen = new FrozenParameters(network);
+            network.train();
+            var x = input.detach().clone().requires_grad_(true);
+            network.call(x)[0, c].backward();
+            return Maps.GradCam.Formula(activations.Stored, gradients.Stored)[0].detach();
+        }
+        finally { snapshot.Restore(); }
+    }
+
+    /// <summary>
+    /// The Grad-CAM of a function of the softmax: its gradient is Σ_j coefficient(p, j) ∂score_j/∂A (the probability, the
+    /// log-probability and the cross-entropy loss are all of this form).
+    /// </summary>
+    private static Tensor MixedGradCam(Func<int, ProbeOutput> probe, int classes, int c, Func<float[], int, float> coefficient)
     {
         var first = probe(c);
-        var p = first.Logits.softmax(1)[0];
+        var p = first.Logits.softmax(1)[0].data<float>().ToArray();
         Tensor gradient = zeros_like(first.Gradients!);
-        for (int j = 0; j < classes; j++)
-        {
-            double coefficient = p[c].item<float>() * ((j == c ? 1 : 0) - p[j].item<float>());
-            gradient = gradient + probe(j).Gradients! * coefficient;
-        }
+        for (int j = 0; j < classes; j++) gradient = gradient + probe(j).Gradients! * coefficient(p, j);
         return Maps.GradCam.Formula(first.Activations, gradient)[0];
     }
 }

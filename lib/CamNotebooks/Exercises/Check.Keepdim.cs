@@ -5,6 +5,8 @@ namespace CamNotebooks.Exercises;
 
 public static partial class Check
 {
+    private const string KeepdimTitle = "Exercise 6: Grad-CAM without keepdim";
+
     /// <summary>
     /// Exercise 6: checks a batch Grad-CAM formula written without <c>keepdim</c> (activations and gradients [N, K, h, w] →
     /// maps [N, h, w]) against <see cref="Maps.GradCam.Formula"/>: first on a trap case where N = h and K = w, so that
@@ -12,7 +14,7 @@ public static partial class Check
     /// activations and gradients of two photos.
     /// </summary>
     /// <remarks>The check cannot see whether your code uses keepdim; the exercise asks you not to.</remarks>
-    public static CheckResult Keepdim(GradCamFormula formula) => Run("Exercise 6: Grad-CAM without keepdim", r =>
+    public static CheckResult Keepdim(GradCamFormula formula) => Run(KeepdimTitle, r =>
     {
         ArgumentNullException.ThrowIfNull(formula);
         const string BroadcastHint =
@@ -49,18 +51,29 @@ public static partial class Check
                     BroadcastHint, () => (weights.unsqueeze(1).unsqueeze(1) * aBefore).sum(1).relu()),
                 new(FindingCodes.MissingRelu, "your maps keep negative values", "Grad-CAM keeps only the positive part of the weighted sum.",
                     () => (weights.unsqueeze(-1).unsqueeze(-1) * aBefore).sum(1)),
-                new(FindingCodes.WrongDims, "your weights averaged over the images of the batch too",
+                new(FindingCodes.WholeBatch, "your weights averaged over the images of the batch too: every image got the whole batch's weights",
                     "Each image has its own weights: average over the positions only.",
                     () => (gBefore.mean([0, 2, 3]).reshape(1, -1, 1, 1) * aBefore).sum(1).relu()),
+                new(FindingCodes.MeanOverWrongAxes, "you averaged the gradients over dimensions 1 and 2 (channels and rows) of [N, K, h, w]",
+                    "The book's mean over [1, 2] is for one image's [K, h, w]; with the batch dimension in front, which dimensions are the positions?",
+                    () => (gBefore.mean([1, 2], keepdim: true) * aBefore).sum(1).relu()),
                 new(FindingCodes.WrongDims, "you averaged the gradients over the channels", "Which dimensions are the positions (h, w)?",
                     () => (gBefore.mean([1]).unsqueeze(1) * aBefore).sum(1).relu()),
                 new(FindingCodes.GradientsNotAveraged, "you weighted every position by its own gradient",
                     "Grad-CAM gives each channel one weight: its gradient averaged over the positions.", () => (gBefore * aBefore).sum(1).relu()),
                 new(FindingCodes.WrongShape, "you dropped the batch dimension", "Return one map per image: [N, h, w], even when N = 1.", () => expected.squeeze(0)),
             };
+            if (a.shape[0] > 1)
+            {
+                const string OneMapEach = "Return one map per image, [N, h, w]: the batch dimension stays, only the channels are summed.";
+                mistakes.Add(new(FindingCodes.WholeBatch, "you returned one map for the whole batch (the images' maps added together)", OneMapEach,
+                    () => (weights.unsqueeze(-1).unsqueeze(-1) * aBefore).sum([0, 1]).relu()));
+                mistakes.Add(new(FindingCodes.WholeBatch, "you returned one map for the whole batch (the images' maps averaged)", OneMapEach,
+                    () => expected.mean([0])));
+            }
             if (!TensorComparison.Compare(r, $"maps for the {name}", maps, expected, new(
                     "Grad-CAM: weights = gradients averaged over the positions, one per image and channel; maps = relu(Σ_k weight · activation).",
-                    Shape: "The result is [N, h, w]: one map per image. Follow the shapes through each step."), mistakes)) return;
+                    Shape: "The result is [N, h, w]: one map per image. Follow the shapes through each step.") { Map = true }, mistakes)) return;
             if (!TensorComparison.Close(a, aBefore) || !TensorComparison.Close(g, gBefore))
             {
                 r.Fail($"inputs untouched ({name})", FindingCodes.ModifiedInput, "your formula changed the activations or gradients",

@@ -7,12 +7,14 @@ namespace CamNotebooks.Exercises;
 
 public static partial class Check
 {
+    private const string OverlayTitle = "Exercise 5: a heatmap over a photo";
+
     /// <summary>
     /// Exercise 5: checks an overlay function (image [3, H, W] 0..255, raw map [h, w], colormap, alpha → blended RGB
     /// [3, H, W]) against <see cref="HeatmapMath"/> (Normalize, Upsample, Blend) on a hand-built non-square case and on the
     /// cat photo with its Grad-CAM map.
     /// </summary>
-    public static CheckResult Overlay(OverlayFunction overlay) => Run("Exercise 5: a heatmap over a photo", r =>
+    public static CheckResult Overlay(OverlayFunction overlay) => Run(OverlayTitle, r =>
     {
         ArgumentNullException.ThrowIfNull(overlay);
         const string ValuesHint = "Four steps: scale the map to 0..1 (min-max), stretch it to the image (bilinear), colour it, " +
@@ -76,14 +78,20 @@ public static partial class Check
                     new(FindingCodes.WrongInterpolation, "you stretched with align_corners: true",
                         "The library (like PyTorch's default and matplotlib) aligns pixel centres: align_corners: false.",
                         () => Reference(interpolate(HeatmapMath.Normalize(mapBefore)[TensorIndex.None, TensorIndex.None], [height, width], mode: InterpolationMode.Bilinear, align_corners: true)[0, 0])),
+                    new(FindingCodes.ReshapedNotPermuted, "your picture's values are in channels-last order cut into [3, H, W]: reshaped, not permuted",
+                        "reshape keeps the memory order and only cuts it differently; to move the channel axis use permute.",
+                        () => expected.permute(1, 2, 0).reshape(3, height, width)),
                     new(FindingCodes.AlphaSwapped, "the photo got weight alpha and the heatmap 1 − alpha",
                         "alpha is the heatmap's opacity: colours · alpha + image · (1 − alpha).",
                         () => imageBefore * alpha + colormap.Apply(HeatmapMath.Upsample(HeatmapMath.Normalize(mapBefore), height, width)) * (1 - alpha)),
                 };
-                if (!TensorComparison.Compare(r, $"picture for the {name}", picture, expected, new(ValuesHint,
-                        Scaled: "The picture is right up to a factor: images and colours here are 0..255, not 0..1.",
-                        Transposed: "Stretch to [height, width] (tensors are [channels, height, width]), not [width, height]."),
-                        mistakes, OverlayClose)) return;
+                var hints = new TensorComparison.Hints(ValuesHint,
+                    Scaled: "The picture is right up to a factor: look for a division or a factor the blend does not have.",
+                    Transposed: "Stretch to [height, width] (tensors are [channels, height, width]), not [width, height].")
+                {
+                    Factors = [new(1.0 / 255, FindingCodes.ScaledValues, "a picture of 0..1", "Images and colours here are 0..255, not 0..1.")],
+                };
+                if (!TensorComparison.Compare(r, $"picture for the {name}", picture, expected, hints, mistakes, OverlayClose)) return;
             }
             if (!TensorComparison.Close(image, imageBefore) || !TensorComparison.Close(map, mapBefore))
             {

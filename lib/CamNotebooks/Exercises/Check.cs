@@ -15,9 +15,11 @@ public static partial class Check
     /// <summary>Checks share one model; running two at once (parallel tests) would let one's hooks fire in the other's passes.</summary>
     private static readonly object Gate = new();
 
-    private static CheckResult Run(string exercise, Action<CheckRecorder> body)
+    private static CheckResult Run(string exercise, Action<CheckRecorder> body) => Run(exercise, Plans.GetValueOrDefault(exercise), body);
+
+    private static CheckResult Run(string exercise, IReadOnlyList<string>? plan, Action<CheckRecorder> body)
     {
-        var recorder = new CheckRecorder(exercise);
+        var recorder = new CheckRecorder(exercise, plan);
         lock (Gate)
         {
             CamEnvironment.Initialize();

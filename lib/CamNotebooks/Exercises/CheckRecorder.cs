@@ -3,7 +3,7 @@ using System.Reflection;
 namespace CamNotebooks.Exercises;
 
 /// <summary>Collects a check's findings and runs the learner's code so that no exception of theirs escapes.</summary>
-internal sealed class CheckRecorder(string exercise)
+internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan = null)
 {
     private readonly List<CheckFinding> _findings = [];
 
@@ -22,7 +22,7 @@ internal sealed class CheckRecorder(string exercise)
     /// <summary>True if every finding so far is met (convenience for "stop here" logic).</summary>
     public bool Ok => !Failed;
 
-    public CheckResult Result() => new(exercise, _findings.ToList());
+    public CheckResult Result() => new(exercise, _findings.ToList(), plan);
 
     /// <summary>
     /// Runs the learner's code. A <see cref="NotImplementedException"/> (however wrapped) becomes "not yet implemented";
@@ -57,8 +57,25 @@ internal sealed class CheckRecorder(string exercise)
                 "Replace the throw statement with your implementation, run that cell again, then run this check.");
             return;
         }
+        if (IsDisposedTensor(inner))
+        {
+            Fail(criterion, FindingCodes.DisposedTensor, $"your code used a tensor that was already freed ({inner.GetType().Name}: {FirstLine(inner.Message)})",
+                DisposedHint);
+            return;
+        }
         Fail(criterion, FindingCodes.Exception, $"your code threw {inner.GetType().Name}: {FirstLine(inner.Message)}", whenFailing);
     }
+
+    /// <summary>The hint for a tensor used after the model (or a dispose scope) freed it.</summary>
+    public const string DisposedHint =
+        "The model frees each layer's output as soon as the next layer has used it, so a tensor your hook kept as it was is gone " +
+        "by the time you read it. Keep a tensor of your own in the hook: a detached copy (detach().clone()) for its values, or, " +
+        "if you differentiate with respect to it (autograd.grad), a new handle that stays in the graph (alias()).";
+
+    /// <summary>TorchSharp's messages for a disposed tensor ("Tensor invalid -- empty handle") or an ObjectDisposedException.</summary>
+    public static bool IsDisposedTensor(Exception e) =>
+        e is ObjectDisposedException || e.Message.Contains("empty handle", StringComparison.OrdinalIgnoreCase)
+        || e.Message.Contains("Tensor invalid", StringComparison.OrdinalIgnoreCase);
 
     private static Exception Unwrap(Exception e)
     {

@@ -13,11 +13,18 @@ public sealed class CheckResult
 {
     static CheckResult() => RegisterFormatters();
 
-    internal CheckResult(string exercise, IReadOnlyList<CheckFinding> findings)
+    internal CheckResult(string exercise, IReadOnlyList<CheckFinding> findings, IReadOnlyList<string>? plan = null)
     {
         Exercise = exercise;
         Findings = findings;
+        Plan = plan ?? [];
     }
+
+    /// <summary>
+    /// What the check tests, in plain words, one line per criterion. Shown while the exercise is not yet implemented, so the
+    /// reader knows what is demanded before writing any code.
+    /// </summary>
+    public IReadOnlyList<string> Plan { get; }
 
     /// <summary>The exercise checked, e.g. "Exercise 1: a forward hook".</summary>
     public string Exercise { get; }
@@ -47,6 +54,11 @@ public sealed class CheckResult
     {
         var text = new StringBuilder($"{Exercise}: {Verdict}");
         foreach (var finding in Findings) text.Append("\n  ").Append(finding.ToString().Replace("\n", "\n  "));
+        if (NotImplemented && Plan.Count > 0)
+        {
+            text.Append("\n  What this check will test:");
+            foreach (var line in Plan) text.Append("\n    • ").Append(line);
+        }
         return text.ToString();
     }
 
@@ -61,14 +73,24 @@ public sealed class CheckResult
             "<table style=\"border-collapse:collapse;margin-top:4px\">");
         foreach (var f in Findings)
         {
-            string mark = f.Passed ? "<span style=\"color:#1a7f37\">✔</span>" : "<span style=\"color:#cf222e\">✘</span>";
+            // Not yet implemented is a state, not a mistake: its mark is grey like the verdict.
+            string mark = f.Passed ? "<span style=\"color:#1a7f37\">✔</span>"
+                : f.Code == FindingCodes.NotImplemented ? "<span style=\"color:#6e7781\">✘</span>"
+                : "<span style=\"color:#cf222e\">✘</span>";
             html.Append($"<tr><td style=\"vertical-align:top;padding:2px 6px\">{mark}</td><td style=\"padding:2px 6px;text-align:left\">" +
                         $"<b>{E(f.Criterion)}</b>{(f.Detail.Length > 0 ? ": " + E(f.Detail) : "")}");
             if (!f.Passed) html.Append($" <code style=\"color:#6e7781\">{E(f.Code)}</code>");
             if (f.Hint is not null) html.Append($"<br/><i>hint: {E(f.Hint)}</i>");
             html.Append("</td></tr>");
         }
-        return html.Append("</table></div>").ToString();
+        html.Append("</table>");
+        if (NotImplemented && Plan.Count > 0)
+        {
+            html.Append("<div style=\"margin-top:4px\">What this check will test:</div><ul style=\"margin:2px 0 4px 0\">");
+            foreach (var line in Plan) html.Append($"<li>{E(line)}</li>");
+            html.Append("</ul>");
+        }
+        return html.Append("</div>").ToString();
     }
 
     /// <summary>

@@ -64,7 +64,7 @@ public static class FindingCodes
     public const string GradientsNotAveraged = "gradients-not-averaged";
     /// <summary>Grad-CAM differentiated the softmax probability instead of the raw class score.</summary>
     public const string UsedProbability = "used-probability";
-    /// <summary>The learner's code left the model in another mode or changed its parameters' requires_grad.</summary>
+    /// <summary>The learner's code left the model (or some of its layers) in another mode than it was given.</summary>
     public const string ModelChanged = "model-changed";
     /// <summary>The map was not min-max scaled to 0..1 before colouring.</summary>
     public const string NotNormalised = "not-normalised";
@@ -80,4 +80,34 @@ public static class FindingCodes
     public const string ChannelsLast = "channels-last";
     /// <summary>Weights [N, K] were multiplied with [N, K, h, w] tensors lined up on the wrong dimensions.</summary>
     public const string BroadcastMisaligned = "broadcast-misaligned";
+    /// <summary>The map is the reference divided by the number of positions h·w (an average over the positions).</summary>
+    public const string AveragedOverPositions = "averaged-over-positions";
+    /// <summary>The map is the reference divided by the number of channels K (an average instead of the weighted sum).</summary>
+    public const string AveragedOverChannels = "averaged-over-channels";
+    /// <summary>The map was min-max scaled to 0..1 (or divided by its maximum), a display step the raw map must not take.</summary>
+    public const string Normalised = "normalised";
+    /// <summary>The map's values were clamped to a range.</summary>
+    public const string Clamped = "clamped";
+    /// <summary>A softmax was taken over the map's positions.</summary>
+    public const string SoftmaxOverPositions = "softmax-over-positions";
+    /// <summary>Grad-CAM back-propagated a loss (cross-entropy) instead of the class score.</summary>
+    public const string UsedLoss = "used-loss";
+    /// <summary>Axes were reshaped (memory order kept) where they had to be permuted (moved).</summary>
+    public const string ReshapedNotPermuted = "reshaped-not-permuted";
+    /// <summary>A mean ran over the wrong axes of a batched tensor (e.g. the book's mean([1, 2]) on [N, K, h, w]).</summary>
+    public const string MeanOverWrongAxes = "mean-over-wrong-axes";
+    /// <summary>One map for the whole batch (images mixed) instead of one per image.</summary>
+    public const string WholeBatch = "whole-batch";
+    /// <summary>The learner's code used a tensor the model had already disposed (kept from a hook without a copy).</summary>
+    public const string DisposedTensor = "disposed-tensor";
+    /// <summary>The map is the one of the model in training mode (batch normalisation used the batch's own statistics).</summary>
+    public const string TrainingMode = "training-mode";
+    /// <summary>The learner's code changed batch-norm running statistics (it ran the model in training mode).</summary>
+    public const string BatchNormStatsChanged = "batchnorm-stats-changed";
+    /// <summary>The learner's code changed the model's parameters (weights or biases).</summary>
+    public const string ParametersChanged = "parameters-changed";
+    /// <summary>The learner's code changed which parameters require grad.</summary>
+    public const string RequiresGradChanged = "requires-grad-changed";
+    /// <summary>A piece the capstone asks for (a type, a method, a member) could not be found or has another signature.</summary>
+    public const string NotFound = "not-found";
 }

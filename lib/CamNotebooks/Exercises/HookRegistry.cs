@@ -30,6 +30,19 @@ internal static class HookRegistry
     /// <summary>Whether hook dictionaries were found on this TorchSharp version.</summary>
     public static bool IsSupported(Module model) => Dictionaries(model).Any();
 
+    /// <summary>Where hooks registered since <paramref name="before"/> are, as dotted layer names (one entry per hook).</summary>
+    public static List<string> Find(Module model, Dictionary<Module, HashSet<string>> before)
+    {
+        var found = new List<string>();
+        foreach (var (name, module) in model.named_modules().Prepend(("(the model)", model)))
+        {
+            var known = before.GetValueOrDefault(module) ?? [];
+            foreach (var dictionary in Dictionaries(module))
+                found.AddRange(dictionary.Keys.Cast<string>().Where(k => !known.Contains(k)).Select(_ => name));
+        }
+        return found;
+    }
+
     /// <summary>
     /// Removes every hook registered since <paramref name="before"/> and returns where they were, as dotted layer names
     /// (empty when nothing was left behind).

@@ -14,7 +14,20 @@ internal sealed record KnownMistake(string Code, string Detail, string Hint, Fun
 internal static class TensorComparison
 {
     /// <summary>Hints for the generic differences; a check may pass its own.</summary>
-    internal sealed record Hints(string Values, string? Scaled = null, string? Shifted = null, string? Transposed = null, string? Shape = null);
+    internal sealed record Hints(string Values, string? Scaled = null, string? Shifted = null, string? Transposed = null, string? Shape = null)
+    {
+        /// <summary>
+        /// The result is a map (its last two dimensions are positions): also recognise the display transforms a raw map must
+        /// not take (min-max scaling, clamping, a softmax over the positions) and axes reshaped where they had to be permuted.
+        /// </summary>
+        public bool Map { get; init; }
+
+        /// <summary>Scale factors with a meaning (1/(h·w), 1/K...): when the result is the reference times one, say which.</summary>
+        public IReadOnlyList<NamedFactor> Factors { get; init; } = [];
+    }
+
+    /// <summary>A known scale factor: the result is <see cref="Factor"/> × the reference.</summary>
+    internal sealed record NamedFactor(double Factor, string Code, string Detail, string Hint);
 
     /// <summary>
     /// Records one finding for <paramref name="criterion"/>: met if <paramref name="actual"/> equals
@@ -87,14 +100,23 @@ internal static class TensorComparison
                 hints.Transposed ?? "Rows are the height (i), columns the width (j); check the order of the output dimensions.");
             return false;
         }
+        if (hints.Map && MapTransform(a, e, close) is { } transform)
+        {
+            recorder.Fail(criterion, transform.Code, transform.Detail, transform.Hint);
+            return false;
+        }
         double eNorm = e.square().sum().item<float>();
         if (eNorm > 0)
         {
             double k = (a * e).sum().item<float>() / eNorm;
             if (Math.Abs(k - 1) > 1e-3 && Math.Abs(k) > 1e-6 && close(a, e * k))
             {
-                recorder.Fail(criterion, FindingCodes.ScaledValues, $"your values are {k:G4} × the reference's",
-                    hints.Scaled ?? "The pattern is right but the scale is not: look for an extra average, division or factor.");
+                var named = hints.Factors.FirstOrDefault(f => Math.Abs(k - f.Factor) <= 1e-3 * Math.Abs(f.Factor));
+                if (named is not null)
+                    recorder.Fail(criterion, named.Code, $"your values are {k:G4} × the reference's: {named.Detail}", named.Hint);
+                else
+                    recorder.Fail(criterion, FindingCodes.ScaledValues, $"your values are {k:G4} × the reference's",
+                        hints.Scaled ?? "The pattern is right but the scale is not: look for an extra average, division or factor.");
                 return false;
             }
         }
@@ -105,12 +127,58 @@ internal static class TensorComparison
                 hints.Shifted ?? "The pattern is right but everything is shifted by the same amount: look for a term that does not depend on the position.");
             return false;
         }
+        if (a.isnan().any().item<bool>())
+        {
+            recorder.Fail(criterion, FindingCodes.WrongValues, $"your result contains NaN at {a.isnan().sum().item<long>()} of {a.numel()} places",
+                "NaN comes from 0 / 0 (e.g. scaling a map whose maximum equals its minimum) or from a NaN that was already in a tensor you used.");
+            return false;
+        }
         var difference = (a - e).abs();
         long at = difference.flatten().argmax().item<long>();
         recorder.Fail(criterion, FindingCodes.WrongValues,
             $"largest difference {difference.max().item<float>():G4} at {Index(at, a.shape)} (yours {a.flatten()[at].item<float>():G4}, " +
             $"reference {e.flatten()[at].item<float>():G4})", hints.Values);
         return false;
+    }
+
+    private sealed record Transform(string Code, string Detail, string Hint);
+
+    /// <summary>Which display transform of the reference map <paramref name="a"/> is, if any (maps are the last two dimensions).</summary>
+    private static Transform? MapTransform(Tensor a, Tensor e, Func<Tensor, Tensor, bool> close)
+    {
+        if (e.dim() < 2 || e.numel() < 2) return null;
+        var flat = e.flatten(-2);
+        var min = flat.min(-1, keepdim: true).values.unsqueeze(-1);
+        var max = flat.max(-1, keepdim: true).values.unsqueeze(-1);
+        const string RawHint = "A map's raw values carry its meaning (how much each position adds to the score); scaling to 0..1 is a display step, done later, when it is coloured.";
+        if ((max - min).abs().min().item<float>() > 1e-6 && close(a, (e - min) / (max - min)))
+            return new(FindingCodes.Normalised, "your map is the reference min-max scaled to 0..1", RawHint);
+        if (max.abs().min().item<float>() > 1e-6 && close(a, e / max) && !close(e / max, e))
+            return new(FindingCodes.Normalised, "your map is the reference divided by its maximum", RawHint);
+        foreach (var (low, high) in new[] { (0.0, 1.0), (-1.0, 1.0) })
+        {
+            var clamped = e.clamp(low, high);
+            if (!close(clamped, e) && close(a, clamped))
+                return new(FindingCodes.Clamped, $"your map is the reference clamped to [{low}, {high}]",
+                    "Nothing limits a map's values to a range: keep them as they come out of the formula.");
+        }
+        var softmax = flat.softmax(-1).reshape(e.shape);
+        if (close(a, softmax))
+            return new(FindingCodes.SoftmaxOverPositions, "your map is a softmax of the reference over its positions",
+                "A softmax turns scores into probabilities across classes; a map is not a distribution over positions, keep its raw values.");
+        if (e.shape[^1] != e.shape[^2])
+        {
+            const string Hint = "reshape keeps the memory order and only cuts it differently; to move an axis (rows ↔ columns, channels last) use permute or transpose.";
+            var reshaped = e.transpose(-1, -2).reshape(e.shape);
+            if (!close(reshaped, e) && close(a, reshaped))
+                return new(FindingCodes.ReshapedNotPermuted, "your map is the reference transposed, then reshaped back to [h, w] (axes reshaped, not permuted)", Hint);
+            var dims = e.shape.ToArray();
+            (dims[^1], dims[^2]) = (dims[^2], dims[^1]);
+            var cut = e.reshape(dims).transpose(-1, -2);
+            if (close(a, cut))
+                return new(FindingCodes.ReshapedNotPermuted, "your map is the reference reshaped to [w, h], then transposed (axes reshaped, not permuted)", Hint);
+        }
+        return null;
     }
 
     /// <summary>max |a - b| ≤ 1e-5 + 1e-3 · max |b|: loose enough for another order of summation, tight enough for any real mistake.</summary>

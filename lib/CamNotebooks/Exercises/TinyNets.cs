@@ -56,4 +56,44 @@ internal static class TinyNets
 
     /// <summary>An asymmetric 3x3 head weight (so its transpose gives other maps).</summary>
     public static Tensor CamWeights() => tensor(new float[] { 0.5f, -1, 2, 1, 0.25f, -0.5f, -2, 1.5f, 1 }).reshape(3, 3);
+
+    /// <summary>Activations [4, 3, 5] of both signs: K = 4, h·w = 15, non-square.</summary>
+    public static Tensor WideCamActivations() => ((arange(60, dtype: ScalarType.Float32) * 0.7f).sin() * 3 - 0.5f).reshape(4, 3, 5);
+
+    /// <summary>A [3, 4] head weight (C = 3 classes, K = 4 channels).</summary>
+    public static Tensor WideCamWeights() => ((arange(12, dtype: ScalarType.Float32) * 1.3f + 0.2f).cos() * 2).reshape(3, 4);
+
+    /// <summary>
+    /// A small network with batch normalisation, handed to the Grad-CAM check in training mode: conv 3→5 (3x3, pad 1) →
+    /// BatchNorm2d(5) with running statistics far from any one image's → ReLU → features: 1x1 conv 5→4 → ReLU → pool →
+    /// flatten → fc: Linear(4→3). Its maps are 3x5 (non-square), K = 4 ≠ h·w = 15 ≠ C = 3. In training mode batch norm uses
+    /// the image's own statistics (another map) and updates its running ones, so a forgotten eval() shows twice.
+    /// </summary>
+    public static Sequential BatchNormNet()
+    {
+        var conv = Conv2d(3, 5, 3, padding: 1);
+        var bn = BatchNorm2d(5);
+        var features = Conv2d(5, 4, 1);
+        var fc = Linear(4, 3);
+        using (no_grad())
+        {
+            conv.weight!.copy_(((arange(135, dtype: ScalarType.Float32) * 0.37f).sin() * 0.5f).reshape(5, 3, 3, 3));
+            conv.bias!.copy_(tensor(new float[] { 0.1f, -0.2f, 0.3f, 0, -0.1f }));
+            bn.running_mean!.copy_(tensor(new float[] { 0.5f, -0.3f, 0.2f, 0.8f, -0.6f }));
+            bn.running_var!.copy_(tensor(new float[] { 2.0f, 0.5f, 1.5f, 3.0f, 0.8f }));
+            bn.weight!.copy_(tensor(new float[] { 1.2f, 0.8f, -0.5f, 1.0f, 0.6f }));
+            bn.bias!.copy_(tensor(new float[] { 0.2f, 0.1f, 0.3f, -0.1f, 0.4f }));
+            features.weight!.copy_(((arange(20, dtype: ScalarType.Float32) * 0.91f + 0.3f).cos()).reshape(4, 5, 1, 1));
+            features.bias!.copy_(tensor(new float[] { 0.05f, 0.2f, -0.1f, 0.3f }));
+            fc.weight!.copy_(tensor(new float[] { 1, -0.5f, 2, 0.3f, -1, 1.5f, 0.5f, -0.7f, 0.4f, 0.9f, -1.2f, 1.1f }).reshape(3, 4));
+            fc.bias!.copy_(tensor(new float[] { 0.1f, -0.2f, 0.05f }));
+        }
+        var net = Sequential(("conv", conv), ("bn", bn), ("relu", ReLU()), ("features", features), ("relu2", ReLU()),
+            ("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc));
+        net.train();
+        return net;
+    }
+
+    /// <summary>A [1, 3, 3, 5] image for <see cref="BatchNormNet"/>, values of both signs.</summary>
+    public static Tensor BatchNormInput() => ((arange(45, dtype: ScalarType.Float32) * 0.53f).sin() * 2 + 0.3f).reshape(1, 3, 3, 5);
 }

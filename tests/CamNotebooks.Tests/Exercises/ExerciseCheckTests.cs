@@ -48,6 +48,8 @@ public class ExerciseCheckTests
     [InlineData(WrongOutputHook.Mistake.ChangesOutput, FindingCodes.OutputChanged)]
     [InlineData(WrongOutputHook.Mistake.NeverRegisters, FindingCodes.NothingStored)]
     [InlineData(WrongOutputHook.Mistake.ThrowsInHook, FindingCodes.Exception)]
+    [InlineData(WrongOutputHook.Mistake.PutsLayerInTraining, FindingCodes.ModelChanged)]
+    [InlineData(WrongOutputHook.Mistake.PutsLayerInTraining, FindingCodes.BatchNormStatsChanged)]
     public void Forward_hook_mistakes_are_diagnosed(WrongOutputHook.Mistake mistake, string code) =>
         AssertDiagnosis(Check.ForwardHook(layer => new WrongOutputHook(layer, mistake)), code);
 
@@ -75,13 +77,20 @@ public class ExerciseCheckTests
         { "wrong class", FindingCodes.WrongClass },
         { "all classes", FindingCodes.AllClasses },
         { "relu", FindingCodes.ReluApplied },
-        { "mean over channels", FindingCodes.ScaledValues },
+        { "mean over channels", FindingCodes.AveragedOverChannels },
         { "sum over a spatial dim", FindingCodes.WrongDims },
         { "transposed map", FindingCodes.Transposed },
         { "in place", FindingCodes.ModifiedInput },
         { "float64", FindingCodes.WrongDtype },
         { "sum(0)", FindingCodes.WrongDtype },
         { "index out of range", FindingCodes.Exception },
+        { "divided by h·w", FindingCodes.AveragedOverPositions },
+        { "min-max normalised", FindingCodes.Normalised },
+        { "divided by its maximum", FindingCodes.Normalised },
+        { "clamped to 0..1", FindingCodes.Clamped },
+        { "softmax over positions", FindingCodes.SoftmaxOverPositions },
+        { "reshape instead of permute", FindingCodes.ReshapedNotPermuted },
+        { "map reshaped to [w, h] then transposed", FindingCodes.ReshapedNotPermuted },
     };
 
     [Theory]
@@ -102,6 +111,13 @@ public class ExerciseCheckTests
             "sum(0)" => (a, w, c) => (w[c].reshape(-1, 1, 1) * a).sum(0),
             "float64" => (a, w, c) => einsum("ck,kij->cij", w.to(ScalarType.Float64), a.to(ScalarType.Float64))[c],
             "index out of range" => (a, w, c) => einsum("ck,kij->cij", w, a)[c + 5],
+            "divided by h·w" => (a, w, c) => einsum("ck,kij->cij", w, a)[c] / (a.shape[1] * a.shape[2]),
+            "min-max normalised" => (a, w, c) => { var m = einsum("ck,kij->cij", w, a)[c]; return (m - m.min()) / (m.max() - m.min()); },
+            "divided by its maximum" => (a, w, c) => { var m = einsum("ck,kij->cij", w, a)[c]; return m / m.max(); },
+            "clamped to 0..1" => (a, w, c) => einsum("ck,kij->cij", w, a)[c].clamp(0, 1),
+            "softmax over positions" => (a, w, c) => einsum("ck,kij->cij", w, a)[c].flatten().softmax(0).reshape(a.shape[1], a.shape[2]),
+            "reshape instead of permute" => (a, w, c) => a.reshape(a.shape[1], a.shape[2], a.shape[0]).matmul(w[c]),
+            "map reshaped to [w, h] then transposed" => (a, w, c) => w[c].matmul(a.reshape(a.shape[0], -1)).reshape(a.shape[2], a.shape[1]).T,
             _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
         };
         AssertDiagnosis(Check.Cam(cam), code);
@@ -142,8 +158,18 @@ public class ExerciseCheckTests
         { "hooks left", FindingCodes.HookNotRemoved },
         { "upsampled", FindingCodes.WrongShape },
         { "not detached", FindingCodes.NotDetached },
-        { "training mode", FindingCodes.ModelChanged },
+        { "left in training mode", FindingCodes.ModelChanged },
         { "no requires_grad", FindingCodes.Exception },
+        { "train() for the pass, mode restored", FindingCodes.BatchNormStatsChanged },
+        { "forgot eval()", FindingCodes.TrainingMode },
+        { "cross-entropy loss", FindingCodes.UsedLoss },
+        { "log-softmax", FindingCodes.UsedProbability },
+        { "the book's mean([1, 2])", FindingCodes.MeanOverWrongAxes },
+        { "min-max normalised", FindingCodes.Normalised },
+        { "softmax over positions", FindingCodes.SoftmaxOverPositions },
+        { "autograd.grad on the output the hook kept", FindingCodes.DisposedTensor },
+        { "requires_grad switched on", FindingCodes.RequiresGradChanged },
+        { "a weight nudged", FindingCodes.ParametersChanged },
     };
 
     [Theory]
@@ -169,13 +195,51 @@ public class ExerciseCheckTests
             },
             "upsampled" => (m, l, x, c) => HeatmapMath.Upsample(Solutions.GradCamOf(m, l, x, c), x.shape[2], x.shape[3]),
             "not detached" => (m, l, x, c) => Solutions.GradCamOf(m, l, x, c).requires_grad_(true),
-            "training mode" => (m, l, x, c) => { var map = Solutions.GradCamOf(m, l, x, c); m.train(); return map; },
+            "left in training mode" => (m, l, x, c) => { var map = Solutions.GradCamOf(m, l, x, c); m.train(); return map; },
             "no requires_grad" => (m, l, x, c) =>
             {
+                using var evalMode = ModelModeScope.Eval(m);
                 using var activations = new Hook(l);
                 using var gradients = new BackwardHook(l);
                 m.call(x)[0, c].backward();
                 return (gradients.Stored.mean([2, 3], keepdim: true) * activations.Stored).sum(1).relu()[0].detach();
+            },
+            "train() for the pass, mode restored" => (m, l, x, c) =>
+            {
+                using var mode = ModelModeScope.Train(m);
+                return Variant(m, l, x, c, (a, g) => (g.mean([2, 3], keepdim: true) * a).sum(1).relu()[0], eval: false);
+            },
+            "forgot eval()" => (m, l, x, c) => Variant(m, l, x, c, (a, g) => (g.mean([2, 3], keepdim: true) * a).sum(1).relu()[0], eval: false),
+            "cross-entropy loss" => (m, l, x, c) => Variant(m, l, x, c, (a, g) => (g.mean([2, 3], keepdim: true) * a).sum(1).relu()[0],
+                score: s => nn.functional.cross_entropy(s, tensor(new long[] { c }))),
+            "log-softmax" => (m, l, x, c) => Variant(m, l, x, c, (a, g) => (g.mean([2, 3], keepdim: true) * a).sum(1).relu()[0],
+                score: s => s.log_softmax(1)[0, c]),
+            "the book's mean([1, 2])" => (m, l, x, c) => Variant(m, l, x, c, (a, g) => (g.mean([1, 2], keepdim: true) * a).sum(1).relu()[0]),
+            "min-max normalised" => (m, l, x, c) => { var map = Solutions.GradCamOf(m, l, x, c); return (map - map.min()) / (map.max() - map.min()); },
+            "softmax over positions" => (m, l, x, c) => { var map = Solutions.GradCamOf(m, l, x, c); return map.flatten().softmax(0).reshape(map.shape); },
+            "autograd.grad on the output the hook kept" => (m, l, x, c) =>
+            {
+                using var mode = ModelModeScope.Eval(m);
+                Tensor? kept = null;
+                var remover = l.register_forward_hook((module, input, output) => { kept = output; return null!; });
+                try
+                {
+                    var scores = m.call(x.detach().clone().requires_grad_(true));
+                    var gradient = autograd.grad([scores[0, c]], [kept!])[0];
+                    using (no_grad()) return (gradient.mean([2, 3], keepdim: true) * kept!).sum(1).relu()[0];
+                }
+                finally { remover.remove(); }
+            },
+            "requires_grad switched on" => (m, l, x, c) =>
+            {
+                foreach (var p in m.parameters()) p.requires_grad = true;
+                return Solutions.GradCamOf(m, l, x, c);
+            },
+            "a weight nudged" => (m, l, x, c) =>
+            {
+                var map = Solutions.GradCamOf(m, l, x, c);
+                using (no_grad()) m.parameters().First().add_(0.5);
+                return map;
             },
             _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
         };
@@ -184,13 +248,14 @@ public class ExerciseCheckTests
 
     /// <summary>Grad-CAM with a replaceable formula (and optionally the probability instead of the score).</summary>
     private static Tensor Variant(Module<Tensor, Tensor> model, Module<Tensor, Tensor> layer, Tensor image, int classIndex,
-        Func<Tensor, Tensor, Tensor> formula, bool probability = false)
+        Func<Tensor, Tensor, Tensor> formula, bool probability = false, bool eval = true, Func<Tensor, Tensor>? score = null)
     {
+        using var mode = eval && model.training ? ModelModeScope.Eval(model) : null;
         using var activations = new Hook(layer);
         using var gradients = new BackwardHook(layer);
         var input = image.detach().clone().requires_grad_(true);
         var scores = model.call(input);
-        (probability ? scores.softmax(1)[0, classIndex] : scores[0, classIndex]).backward();
+        (score is not null ? score(scores) : probability ? scores.softmax(1)[0, classIndex] : scores[0, classIndex]).backward();
         using (no_grad()) return formula(activations.Stored, gradients.Stored).clone();
     }
 
@@ -216,6 +281,7 @@ public class ExerciseCheckTests
         { "channels last", FindingCodes.ChannelsLast },
         { "0..1", FindingCodes.ScaledValues },
         { "in place", FindingCodes.ModifiedInput },
+        { "channels reshaped, not permuted", FindingCodes.ReshapedNotPermuted },
     };
 
     [Theory]
@@ -239,6 +305,7 @@ public class ExerciseCheckTests
             "channels last" => (i, m, cm, a) => Solutions.Overlay(i, m, cm, a).permute(1, 2, 0),
             "0..1" => (i, m, cm, a) => Solutions.Overlay(i, m, cm, a) / 255,
             "in place" => (i, m, cm, a) => i.mul_(1 - a).add_(cm.Apply(Stretch(MinMax(m), i)) * a),
+            "channels reshaped, not permuted" => (i, m, cm, a) => Solutions.Overlay(i, m, cm, a).permute(1, 2, 0).reshape(i.shape),
             _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
         };
         AssertDiagnosis(Check.Overlay(overlay), code);
@@ -262,8 +329,11 @@ public class ExerciseCheckTests
         { "no unsqueeze", FindingCodes.BroadcastMisaligned },
         { "unsqueeze in the middle", FindingCodes.BroadcastMisaligned },
         { "missing relu", FindingCodes.MissingRelu },
-        { "mean over the batch too", FindingCodes.WrongDims },
+        { "mean over the batch too", FindingCodes.WholeBatch },
         { "squeezed", FindingCodes.WrongShape },
+        { "one map for the batch", FindingCodes.WholeBatch },
+        { "the book's mean([1, 2])", FindingCodes.MeanOverWrongAxes },
+        { "softmax over positions", FindingCodes.SoftmaxOverPositions },
     };
 
     [Theory]
@@ -278,6 +348,13 @@ public class ExerciseCheckTests
             "missing relu" => (a, g) => (g.mean([2, 3]).unsqueeze(-1).unsqueeze(-1) * a).sum(1),
             "mean over the batch too" => (a, g) => (g.mean([0, 2, 3]).reshape(1, -1, 1, 1) * a).sum(1).relu(),
             "squeezed" => (a, g) => (g.mean([2, 3]).unsqueeze(-1).unsqueeze(-1) * a).sum(1).relu().squeeze(),
+            "one map for the batch" => (a, g) => (g.mean([2, 3]).unsqueeze(-1).unsqueeze(-1) * a).sum([0, 1]).relu(),
+            "the book's mean([1, 2])" => (a, g) => (g.mean([1, 2], keepdim: true) * a).sum(1).relu(),
+            "softmax over positions" => (a, g) =>
+            {
+                var maps = (g.mean([2, 3]).unsqueeze(-1).unsqueeze(-1) * a).sum(1).relu();
+                return maps.flatten(1).softmax(1).reshape(maps.shape);
+            },
             _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
         };
         AssertDiagnosis(Check.Keepdim(formula), code);

@@ -11,7 +11,7 @@ public class ExerciseNotebookTests
 {
     public static TheoryData<string> Exercises => new()
     {
-        "01_forward_hook.dib", "02_cam.dib", "03_backward_hook.dib", "04_grad_cam.dib", "05_overlay.dib", "06_keepdim.dib",
+        "01_forward_hook.dib", "02_cam.dib", "03_backward_hook.dib", "04_grad_cam.dib", "05_overlay.dib", "06_keepdim.dib", "07_from_scratch.dib",
     };
 
     [Theory]
@@ -23,6 +23,7 @@ public class ExerciseNotebookTests
         Assert.All(executed.Cells, cell => Assert.Empty(cell.Errors));
         executed.Find(@": … not yet implemented");
         executed.Find(@"✘ .*\[not-implemented\]");
+        executed.Find(@"What this check will test:\n(\s+• .+\n){3,}");
         Assert.DoesNotContain("PASSED", executed.AllText());
         executed.Find(@"will appear here once the check passes|will be described here once the check passes");
     }
@@ -50,8 +51,36 @@ public class ExerciseNotebookTests
         var differing = exerciseCells.Zip(solutionCells).Where(p => p.First != p.Second).ToList();
         // The title, the first cell's library path, the closing links and the answer cell.
         Assert.InRange(differing.Count, 3, 4);
-        Assert.Contains(differing, p => p.First.Contains("throw new NotImplementedException()") && !p.Second.Contains("NotImplementedException"));
+        // The answer cell: a stub that throws, or (the capstone) nothing but comments.
+        static bool OnlyComments(string cell) => cell.Split('\n').Skip(1).All(l => l.Trim().Length == 0 || l.TrimStart().StartsWith("//"));
+        Assert.Contains(differing, p => (p.First.Contains("throw new NotImplementedException()") || OnlyComments(p.First))
+                                        && !p.Second.Contains("NotImplementedException") && !OnlyComments(p.Second));
         Assert.DoesNotContain("einsum(\"ck", exercise);
         Assert.DoesNotContain("register_forward_hook(", exercise.Split("## Your task")[1].Split("#!markdown")[1]);
+    }
+
+    /// <summary>The capstone's solution passes in the stock kernel too (dotnet-repl finds the types a cell declares).</summary>
+    [Fact]
+    public void Capstone_solution_passes_in_dotnet_repl()
+    {
+        Assert.Equal(0, ProcessRunner.Run("dotnet", ["tool", "restore"], Repository.Root, TimeSpan.FromMinutes(5)).ExitCode);
+        string folder = Path.Combine(Repository.Notebooks, "exercises", "solutions");
+        string output = Path.Combine(Repository.Root, "artifacts", "test-dotnet-repl", "capstone", "07_from_scratch.ipynb");
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        var outcome = ProcessRunner.Run("dotnet",
+            ["dotnet-repl", "--run", "07_from_scratch.dib", "--exit-after-run", "--output-format", "ipynb", "--output-path", output],
+            folder, TimeSpan.FromMinutes(15));
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        // The outputs only (the cells' sources contain the "once the check passes" fallback text).
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(output));
+        string executed = string.Join("\n", json.RootElement.GetProperty("cells").EnumerateArray()
+            .Where(cell => cell.TryGetProperty("outputs", out _))
+            .SelectMany(cell => cell.GetProperty("outputs").EnumerateArray())
+            .Select(o => o.GetRawText()));
+        Assert.Contains("Exercise 7: everything from scratch", executed);
+        Assert.Contains("image/png", executed); // the closing cell drew the learner's overlays
+        Assert.Contains("PASSED", executed);
+        Assert.DoesNotContain("criteria not met", executed);
+        Assert.DoesNotContain("once the check passes", executed);
     }
 }

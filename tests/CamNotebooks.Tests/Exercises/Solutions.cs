@@ -80,6 +80,7 @@ public static class Solutions
     /// <summary>Exercise 4.</summary>
     public static Tensor GradCamOf(Module<Tensor, Tensor> model, Module<Tensor, Tensor> layer, Tensor image, int classIndex)
     {
+        using var evalMode = ModelModeScope.Eval(model);                  // explain the model as it predicts; its mode comes back at the end
         using var activations = new Hook(layer);
         using var gradients = new BackwardHook(layer);
         var input = image.detach().clone().requires_grad_(true); // gradients flow back only if something before the layer needs them

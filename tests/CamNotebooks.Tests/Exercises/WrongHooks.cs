@@ -11,7 +11,7 @@ namespace CamNotebooks.Tests.Exercises;
 /// <summary>A forward hook with one configurable mistake.</summary>
 public sealed class WrongOutputHook : ExerciseHook
 {
-    public enum Mistake { NotImplemented, ForgotDetach, DetachWithoutClone, CapturedInput, NeverRemoved, KeepsFirst, ChangesOutput, NeverRegisters, ThrowsInHook }
+    public enum Mistake { NotImplemented, ForgotDetach, DetachWithoutClone, CapturedInput, NeverRemoved, KeepsFirst, ChangesOutput, NeverRegisters, ThrowsInHook, PutsLayerInTraining }
 
     private readonly Action _remove = () => { };
 
@@ -19,6 +19,7 @@ public sealed class WrongOutputHook : ExerciseHook
     {
         if (mistake == Mistake.NotImplemented) throw new NotImplementedException();
         if (mistake == Mistake.NeverRegisters) return;
+        if (mistake == Mistake.PutsLayerInTraining) layer.train();
         var remover = layer.register_forward_hook((module, input, output) =>
         {
             switch (mistake)

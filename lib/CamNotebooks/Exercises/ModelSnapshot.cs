@@ -1,0 +1,155 @@
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace CamNotebooks.Exercises;
+
+/// <summary>One way the learner's code left the model changed (see <see cref="ModelSnapshot.Changes"/>).</summary>
+/// <param name="Code">The diagnosis code (<see cref="FindingCodes"/>).</param>
+/// <param name="Criterion">The criterion it breaks, e.g. "leaves the batch-norm statistics as they were".</param>
+/// <param name="Detail">What changed, where.</param>
+/// <param name="Hint">The idea to revisit.</param>
+internal sealed record ModelChange(string Code, string Criterion, string Detail, string Hint);
+
+/// <summary>
+/// Everything of a model that a learner's function could change behind its caller's back — parameter values and
+/// requires_grad, buffers (batch-norm running mean/var and counters), each layer's training flag, registered hooks and
+/// accumulated gradients — recorded before the learner's code runs, so that a check can say what changed and put the
+/// model back as it was (the next attempt then sees the original model, without a kernel restart).
+/// </summary>
+internal sealed class ModelSnapshot : IDisposable
+{
+    private readonly Module _model;
+    private readonly List<(string Name, Tensor Parameter, Tensor Value, bool RequiresGrad, Tensor? Grad)> _parameters = [];
+    private readonly List<(string Name, Tensor Buffer, Tensor Value)> _buffers = [];
+    private readonly List<(string Name, int Depth, Module Module, bool Training)> _modes = [];
+    private readonly Dictionary<Module, HashSet<string>> _hooks;
+
+    private ModelSnapshot(Module model)
+    {
+        _model = model;
+        using (no_grad())
+        {
+            foreach (var (name, p) in model.named_parameters())
+                _parameters.Add((name, p, p.detach().clone().DetachFromDisposeScope(), p.requires_grad,
+                    p.grad is { } g ? g.detach().clone().DetachFromDisposeScope() : null));
+            foreach (var (name, b) in model.named_buffers())
+                _buffers.Add((name, b, b.detach().clone().DetachFromDisposeScope()));
+        }
+        foreach (var (name, module) in model.named_modules().Prepend(("", model)))
+            _modes.Add((name, name.Length == 0 ? 0 : name.Count(c => c == '.') + 1, module, module.training));
+        _hooks = HookRegistry.Snapshot(model);
+    }
+
+    /// <summary>Records <paramref name="model"/>'s state (copies of every parameter and buffer).</summary>
+    public static ModelSnapshot Take(Module model) => new(model ?? throw new ArgumentNullException(nameof(model)));
+
+    /// <summary>Whether every layer's training flag went from true to false, and nothing else changed mode: <c>eval()</c>.</summary>
+    public bool OnlySwitchedToEval =>
+        _modes.Any(m => m.Training && !m.Module.training) && _modes.All(m => m.Module.training == m.Training || (m.Training && !m.Module.training));
+
+    /// <summary>What differs from the recorded state, one entry per kind of change. Eval mode counts only if <paramref name="allowEval"/> is false.</summary>
+    public List<ModelChange> Changes(bool allowEval)
+    {
+        var changes = new List<ModelChange>();
+        using var scope = NewDisposeScope();
+        var statistics = _buffers.Where(b => !Equal(b.Buffer, b.Value)).Select(b => b.Name).ToList();
+        if (statistics.Count > 0)
+        {
+            bool batchNorm = statistics.Any(n => n.EndsWith("running_mean") || n.EndsWith("running_var") || n.EndsWith("num_batches_tracked"));
+            changes.Add(new(FindingCodes.BatchNormStatsChanged, "leaves the batch-norm statistics as they were",
+                batchNorm
+                    ? $"your function changed the batch-norm statistics ({statistics.Count} buffers, e.g. {statistics[0]}): it ran the model in training mode"
+                    : $"your function changed {statistics.Count} buffer(s) of the model, e.g. {statistics[0]}",
+                "A forward pass in training mode updates every batch-norm layer's running mean and variance. Run the model in eval mode " +
+                "for a map (the check restored the statistics)."));
+        }
+        var values = _parameters.Where(p => !Equal(p.Parameter, p.Value)).Select(p => p.Name).ToList();
+        if (values.Count > 0)
+            changes.Add(new(FindingCodes.ParametersChanged, "leaves the weights as they were",
+                $"your function changed {values.Count} parameter(s), e.g. {values[0]} (the check restored them)",
+                "A map only reads the model: no optimiser step, no in-place operation (ending in _) on a weight."));
+        var flags = _parameters.Where(p => p.Parameter.requires_grad != p.RequiresGrad).Select(p => p.Name).ToList();
+        if (flags.Count > 0)
+            changes.Add(new(FindingCodes.RequiresGradChanged, "leaves requires_grad as it was",
+                $"your function changed requires_grad of {flags.Count} parameter(s), e.g. {flags[0]} (the check restored them)",
+                "Whatever you switch for the map, switch back before returning (a using block or try/finally): the model belongs to the caller."));
+        var modes = _modes.Where(m => m.Module.training != m.Training).ToList();
+        if (modes.Count > 0 && !(allowEval && OnlySwitchedToEval))
+        {
+            var first = modes[0];
+            string where = first.Name.Length == 0 ? "the model" : first.Name;
+            changes.Add(new(FindingCodes.ModelChanged, "leaves the model's mode as it was",
+                $"your function left {where}{(modes.Count > 1 ? $" and {modes.Count - 1} other layer(s)" : "")} in " +
+                $"{(first.Module.training ? "training" : "eval")} mode (the check restored the modes)",
+                "Switch the mode back before returning (a using block, e.g. ModelModeScope, or try/finally): the model belongs to the caller."));
+        }
+        var leftOn = HookRegistry.Find(_model, _hooks);
+        if (leftOn.Count > 0)
+            changes.Add(new(FindingCodes.HookNotRemoved, "leaves no hooks on the model",
+                $"{leftOn.Count} hook(s) still registered on {string.Join(", ", leftOn.Distinct())} (the check removed them)",
+                "Put each hook in a using declaration (or dispose it) so that it is removed when your function returns, even after an exception."));
+        return changes;
+    }
+
+    /// <summary>Puts back every recorded value, flag, mode and gradient, and removes hooks added since.</summary>
+    public void Restore()
+    {
+        using (no_grad())
+        {
+            foreach (var (_, p, value, requiresGrad, grad) in _parameters)
+            {
+                if (!Equal(p, value)) p.copy_(value);
+                if (p.requires_grad != requiresGrad) p.requires_grad = requiresGrad;
+                if (grad is null) { if (p.grad is not null) p.grad = null; }
+                else if (p.grad is null || !Equal(p.grad, grad)) p.grad = grad.clone().DetachFromDisposeScope();
+            }
+            foreach (var (_, b, value) in _buffers)
+                if (!Equal(b, value)) b.copy_(value);
+        }
+        // train(bool) recurses into children: parents first, then deeper layers overwrite.
+        foreach (var (_, _, module, training) in _modes.OrderBy(m => m.Depth))
+            if (module.training != training) module.train(training);
+        HookRegistry.RemoveAddedSince(_model, _hooks);
+    }
+
+    /// <summary>Records each change as a failed criterion (or one passing criterion when there is none), then restores.</summary>
+    public void ReportAndRestore(CheckRecorder r, string suffix, bool allowEval, bool passWhenUnchanged = true)
+    {
+        var changes = Changes(allowEval);
+        foreach (var change in changes) r.Fail($"{change.Criterion}{suffix}", change.Code, change.Detail, change.Hint);
+        if (changes.Count == 0 && passWhenUnchanged)
+            r.Pass($"leaves the model as it was{suffix}",
+                allowEval && OnlySwitchedToEval
+                    ? "statistics, weights, hooks unchanged; you switched it to eval mode, which is harmless (the check gave it its mode back)"
+                    : "statistics, weights, modes, requires_grad, hooks");
+        Restore();
+    }
+
+    private static bool Equal(Tensor a, Tensor b)
+    {
+        if (a.IsInvalid || !a.shape.SequenceEqual(b.shape) || a.dtype != b.dtype) return false;
+        using var scope = NewDisposeScope();
+        return a.eq(b).all().item<bool>();
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in _parameters) { p.Value.Dispose(); p.Grad?.Dispose(); }
+        foreach (var b in _buffers) b.Value.Dispose();
+    }
+}
+
+/// <summary>
+/// Snapshots a model for the length of a <c>using</c> block; at its end reports every change the learner's code left (each
+/// as its own failed criterion) and restores the model, however the block was left.
+/// </summary>
+internal sealed class ModelGuard(CheckRecorder recorder, Module model, string suffix) : IDisposable
+{
+    private readonly ModelSnapshot _snapshot = ModelSnapshot.Take(model);
+
+    public void Dispose()
+    {
+        _snapshot.ReportAndRestore(recorder, suffix, allowEval: true, passWhenUnchanged: false);
+        _snapshot.Dispose();
+    }
+}
