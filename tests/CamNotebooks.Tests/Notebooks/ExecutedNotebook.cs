@@ -13,7 +13,7 @@ public sealed class ExecutedNotebook
 {
     private static readonly ConcurrentDictionary<string, Lazy<ExecutedNotebook>> Runs = new();
 
-    private ExecutedNotebook(string notebook, ProcessRunner.Outcome outcome, string ipynbPath)
+    internal ExecutedNotebook(string notebook, ProcessRunner.Outcome outcome, string ipynbPath)
     {
         Notebook = notebook;
         Outcome = outcome;
