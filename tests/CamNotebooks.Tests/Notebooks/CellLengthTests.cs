@@ -39,6 +39,13 @@ public class CellLengthTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Chapters_print_shapes_with_the_librarys_formatter_not_string_join()
+    {
+        foreach (var path in Directory.GetFiles(Repository.Notebooks, "0*.dib"))
+            Assert.DoesNotMatch(@"string\.Join\("", "", [\w.\[\]!]+\.shape\)", File.ReadAllText(path));
+    }
+
+    [Fact]
     public void The_median_is_the_middle_value()
     {
         Assert.Equal(3, Median([5, 1, 3]));
