@@ -45,7 +45,10 @@ public static class NotebookExecution
     /// <param name="log">Receives progress lines.</param>
     /// <param name="passes">How many times to "Run All" in the same kernel; outputs come from the last pass. Two passes prove
     /// a notebook can be re-run without restarting the kernel.</param>
-    public static async Task<NotebookResult> RunAsync(string dibPath, string ipynbPath, Action<string>? log = null, int passes = 1)
+    /// <param name="rerunReverse">After the passes, run every code cell once more from the last to the first in the same
+    /// kernel, as a learner going back up the notebook would; outputs still come from the last forward pass.</param>
+    public static async Task<NotebookResult> RunAsync(string dibPath, string ipynbPath, Action<string>? log = null, int passes = 1,
+        bool rerunReverse = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(passes, 1);
         log ??= _ => { };
@@ -82,6 +85,23 @@ public static class NotebookExecution
                     }
                     // Stable ids keep the executed notebook byte-identical from run to run.
                     executed.Add(new InteractiveDocumentElement(cell.Contents, cell.KernelName, outputs) { Id = $"cell-{i + 1}" });
+                }
+            }
+            if (rerunReverse && failure is null)
+            {
+                log($"{name}: re-running the code cells from the last to the first");
+                for (int i = document.Elements.Count - 1; i >= 0 && failure is null; i--)
+                {
+                    var cell = document.Elements[i];
+                    if (cell.KernelName == "markdown" || string.IsNullOrWhiteSpace(cell.Contents)) continue;
+                    var result = await kernel.SendAsync(new SubmitCode(cell.Contents, cell.KernelName));
+                    cellsRun++;
+                    var outputs = new List<InteractiveDocumentOutputElement>();
+                    string? error = CollectOutputs(result.Events, outputs);
+                    log($"{name}: re-run of cell {i + 1} {(error is null ? "ok" : "FAILED")}");
+                    if (error is null) continue;
+                    failure = new CellFailure(name, i + 1, FirstLine(cell.Contents), $"(re-run last to first) {error}");
+                    executed.Elements[i] = new InteractiveDocumentElement(cell.Contents, cell.KernelName, outputs) { Id = $"cell-{i + 1}" };
                 }
             }
         }

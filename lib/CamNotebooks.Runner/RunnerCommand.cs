@@ -4,10 +4,11 @@ namespace CamNotebooks.Runner;
 public static class RunnerCommand
 {
     private const string Usage = """
-        usage: CamNotebooks.Runner run <notebook.dib | folder>... --output <folder> [--passes N]
+        usage: CamNotebooks.Runner run <notebook.dib | folder>... --output <folder> [--passes N] [--rerun-reverse]
           Executes each notebook top to bottom in a fresh C# kernel (folders: every .dib inside, recursively, in name order)
           and writes <folder>/<relative path>.ipynb with every output.
           --passes 2 runs every cell twice in the same kernel ("Run All" twice), as a learner might; outputs come from the last pass.
+          --rerun-reverse then runs every code cell once more, from the last to the first, in the same kernel.
           Exit code: 0 when every cell passed, 1 when a cell failed, 2 when the input is wrong.
         """;
 
@@ -19,6 +20,7 @@ public static class RunnerCommand
         var inputs = new List<string>();
         string? output = null;
         int passes = 1;
+        bool rerunReverse = false;
         for (int i = 1; i < args.Length; i++)
         {
             if (args[i] is "--output" or "-o")
@@ -30,6 +32,7 @@ public static class RunnerCommand
             {
                 if (++i >= args.Length || !int.TryParse(args[i], out passes) || passes < 1) return Fail("--passes needs a positive whole number.");
             }
+            else if (args[i] == "--rerun-reverse") rerunReverse = true;
             else inputs.Add(args[i]);
         }
         if (inputs.Count == 0) return Fail("no notebook given.");
@@ -53,7 +56,7 @@ public static class RunnerCommand
         foreach (var (dib, ipynb) in plan)
         {
             Console.WriteLine($"running {dib}");
-            var result = await NotebookExecution.RunAsync(dib, ipynb, message => progress.WriteLine($"  {message}"), passes);
+            var result = await NotebookExecution.RunAsync(dib, ipynb, message => progress.WriteLine($"  {message}"), passes, rerunReverse);
             results.Add(result);
             Console.WriteLine(result.Succeeded
                 ? $"  ok: {result.CellsRun} code cells in {result.Elapsed.TotalSeconds:F1} s -> {ipynb}"

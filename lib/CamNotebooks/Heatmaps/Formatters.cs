@@ -11,13 +11,14 @@ namespace CamNotebooks.Heatmaps;
 public static class Formatters
 {
     /// <summary>
-    /// Registers HTML for <see cref="HeatmapOverlay"/> (the picture with its caption) and <see cref="Imaging.DisplayImage"/>, and a compact one-line text form for tensors
+    /// Registers HTML for <see cref="HeatmapOverlay"/> (the picture with its caption), <see cref="Imaging.DisplayImage"/> and <see cref="MapTable"/>, and a compact one-line text form for tensors
     /// (shape, dtype, device, min/mean/max; the values themselves when there are at most 16).
     /// </summary>
     public static void Register()
     {
         Formatter.Register<HeatmapOverlay>((overlay, writer) => writer.Write(overlay.ToHtml()), HtmlFormatter.MimeType);
         Formatter.Register<Imaging.DisplayImage>((image, writer) => writer.Write(image.ToHtml()), HtmlFormatter.MimeType);
+        Formatter.Register<MapTable>((table, writer) => writer.Write(table.ToHtml()), HtmlFormatter.MimeType);
         Formatter.SetPreferredMimeTypesFor(typeof(Tensor), PlainTextFormatter.MimeType);
         Formatter.Register<Tensor>((t, writer) => writer.Write(Describe(t)), PlainTextFormatter.MimeType);
     }

@@ -5,14 +5,15 @@ using System.Text.RegularExpressions;
 namespace CamNotebooks.Tests.Notebooks;
 
 /// <summary>
-/// A notebook executed once per test run by the project's runner ("Run All" twice in one kernel), shared by the test that
+/// A notebook executed once per test run by the project's runner ("Run All" twice in one kernel, then, for the chapters, every
+/// code cell once more from the last to the first), shared by the test that
 /// checks it runs and by the tests that check the facts its prose claims against its real outputs.
 /// </summary>
 public sealed class ExecutedNotebook
 {
     private static readonly ConcurrentDictionary<string, Lazy<ExecutedNotebook>> Runs = new();
 
-    private ExecutedNotebook(string notebook, ProcessRunner.Outcome outcome, string ipynbPath)
+    internal ExecutedNotebook(string notebook, ProcessRunner.Outcome outcome, string ipynbPath)
     {
         Notebook = notebook;
         Outcome = outcome;
@@ -39,9 +40,12 @@ public sealed class ExecutedNotebook
     private static ExecutedNotebook Execute(string notebook)
     {
         string output = Path.Combine(Repository.ExecutedNotebooks, Path.GetDirectoryName(notebook) ?? "");
-        var outcome = ProcessRunner.RunNotebooks(output, passes: 2, Path.Combine(Repository.Notebooks, notebook));
+        var outcome = ProcessRunner.RunNotebooks(output, passes: 2, rerunReverse: IsChapter(notebook), Path.Combine(Repository.Notebooks, notebook));
         return new ExecutedNotebook(notebook, outcome, Path.Combine(output, Path.ChangeExtension(Path.GetFileName(notebook), ".ipynb")));
     }
+
+    /// <summary>True for the chapters (notebooks/NN_*.dib), whose every cell must survive a re-run in any order.</summary>
+    public static bool IsChapter(string notebook) => System.Text.RegularExpressions.Regex.IsMatch(notebook, @"^\d\d_[^/]*\.dib$");
 
     /// <summary>All text the notebook printed or displayed as text (stdout and text/plain), in order.</summary>
     public string AllText() => string.Join("\n", Cells.SelectMany(c => c.Texts));

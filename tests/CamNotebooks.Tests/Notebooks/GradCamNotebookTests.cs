@@ -40,6 +40,27 @@ public class GradCamNotebookTests
     }
 
     [Fact]
+    public void Each_box_gets_its_own_gradient_and_the_network_hook_sees_layer4s_shape()
+    {
+        GradCamNotebook.Find(@"box A: \[5, 5\], box B: \[7, 7\], a\.grad: \[12, 12\]");
+        GradCamNotebook.Find(@"Gradient at layer4's output: \[1, 512, 7, 7\], largest [0-9.E-]+");
+    }
+
+    [Fact]
+    public void Another_class_and_layer_in_the_try_it_cell_reach_every_cell_below_it()
+    {
+        var variant = TryItCell.RunWith("03_grad_cam.dib",
+            ("int classIndex = PetsDataset.CatLabel;", "int classIndex = PetsDataset.DogLabel;"), ("\"body.layer3\"", "\"body.layer2\""));
+        Assert.True(variant.Outcome.ExitCode == 0, variant.Outcome.ToString());
+        variant.Find(@"explaining class 0 \(dog\)");
+        variant.Find(@"Grad-CAM on body\.layer2: \[28, 28\]");
+        Assert.True(variant.Number($@"Library vs hand-made Grad-CAM on body\.layer2: max abs difference = {Number}") < 1e-5);
+        Assert.True(variant.Number($@"Gradient vs w\[class\] / 49 at every position: max abs difference = {Number}") < 1e-6);
+        variant.Find(@"^(CAM / Grad-CAM where CAM > 0: min 49\.0\d\d, max 49\.0\d\d|CAM is nowhere positive for this class)");
+        Assert.Contains(variant.Cells.SelectMany(c => c.Outputs), o => o.Mime == "text/html" && o.Data.Contains("Grad-CAM on layer4 for dog (Bengal_109.jpg)"));
+    }
+
+    [Fact]
     public void Backward_on_the_rank_2_output_prints_TorchSharps_real_error()
     {
         GradCamNotebook.Find(@"backward\(\) on the \[1, 2\] output fails: grad can be implicitly created only for scalar outputs");
@@ -56,7 +77,7 @@ public class GradCamNotebookTests
     public void Grad_cam_on_the_last_stage_is_relu_cam_over_49()
     {
         GradCamNotebook.Find(@"Channel weights: \[1, 512, 1, 1\], Grad-CAM map: \[1, 7, 7\]");
-        Assert.True(GradCamNotebook.Number($@"Gradient vs w_cat / 49 at every position: max abs difference = {Number}") < 1e-6);
+        Assert.True(GradCamNotebook.Number($@"Gradient vs w\[class\] / 49 at every position: max abs difference = {Number}") < 1e-6);
         Assert.True(GradCamNotebook.Number($@"Grad-CAM vs relu\(CAM\) / 49: max relative difference = {Number}") < 1e-4);
         var ratio = GradCamNotebook.Find(@"CAM / Grad-CAM where CAM > 0: min (?<min>[0-9.]+), max (?<max>[0-9.]+) \((?<n>\d+) of 49 positions\)");
         Assert.Equal(49.0, double.Parse(ratio.Groups["min"].Value, CultureInfo.InvariantCulture), 2);
@@ -67,12 +88,12 @@ public class GradCamNotebookTests
     [Fact]
     public void Inner_maps_have_the_inner_layers_resolutions()
     {
-        GradCamNotebook.Find(@"Grad-CAM on layer3: \[14, 14\]");
+        GradCamNotebook.Find(@"Grad-CAM on body\.layer3: \[14, 14\]");
         GradCamNotebook.Find(@"body\.layer4\s+map 7x7");
         GradCamNotebook.Find(@"body\.layer4\.1\s+map 7x7");
         GradCamNotebook.Find(@"body\.layer3\s+map 14x14");
         GradCamNotebook.Find(@"body\.layer2\s+map 28x28");
-        Assert.True(GradCamNotebook.Number($@"Library vs hand-made Grad-CAM on layer3: max abs difference = {Number}") < 1e-5);
+        Assert.True(GradCamNotebook.Number($@"Library vs hand-made Grad-CAM on body\.layer3: max abs difference = {Number}") < 1e-5);
     }
 
     [Fact]
@@ -82,6 +103,9 @@ public class GradCamNotebookTests
             $@"^Grad-CAM {Regex.Escape(layer)}: peak on the animal in (?<value>\d+) of 6 photos").Groups["value"].Value, CultureInfo.InvariantCulture);
         Assert.Equal(6, OnAnimal("body.layer4"));
         Assert.True(OnAnimal("body.layer3") < OnAnimal("body.layer4"));
+        // "the mass on the animal stays above the animal's share" on the last stage
+        var layer4 = GradCamNotebook.Find(@"^Grad-CAM body\.layer4: .*mass on the animal (?<mass>\d+) %, the animal covers (?<area>\d+) %");
+        Assert.True(int.Parse(layer4.Groups["mass"].Value, CultureInfo.InvariantCulture) > int.Parse(layer4.Groups["area"].Value, CultureInfo.InvariantCulture));
         // "at layer3 the mass on the animal falls below the animal's share of the picture"
         var layer3 = GradCamNotebook.Find(@"^Grad-CAM body\.layer3: .*mass on the animal (?<mass>\d+) %, the animal covers (?<area>\d+) %");
         Assert.True(int.Parse(layer3.Groups["mass"].Value, CultureInfo.InvariantCulture) < int.Parse(layer3.Groups["area"].Value, CultureInfo.InvariantCulture));

@@ -14,6 +14,34 @@ public class MeasuringMapsNotebookTests
     }
 
     [Fact]
+    public void The_pointing_score_and_the_deletion_point_computed_by_hand_equal_the_librarys()
+    {
+        var hand = Notebook.Find(@"in the head box: (?<hit>True|False), so the pointing score is (?<score>[01])\s*\nLocalizationMetrics\.PointingHit gives (?<library>[0-9.]+)");
+        Assert.Equal(hand.Groups["hit"].Value == "True" ? "1" : "0", hand.Groups["score"].Value);
+        Assert.Equal(double.Parse(hand.Groups["score"].Value), double.Parse(hand.Groups["library"].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Notebook.Find(@"Pixels blanked: 10035 of 50176"); // 20 % of 224 x 224
+        var byHand = Notebook.Find(@"p\(true class\): the photo (?<photo>[0-9.]+), with its top 20 % blanked (?<deleted>[0-9.]+)");
+        var curve = Notebook.Find(@"DeletionInsertion\.Curve at 0 % and 20 %: (?<photo>[0-9.]+), (?<deleted>[0-9.]+)");
+        Assert.Equal(byHand.Groups["photo"].Value, curve.Groups["photo"].Value);
+        Assert.Equal(byHand.Groups["deleted"].Value, curve.Groups["deleted"].Value);
+    }
+
+    [Fact]
+    public void Another_seed_and_photo_count_in_the_try_it_cell_reach_every_measurement()
+    {
+        var variant = TryItCell.RunWith("05_measuring_maps.dib", ("int seed = 0;", "int seed = 1;"), ("int photoCount = 8;", "int photoCount = 6;"));
+        Assert.True(variant.Outcome.ExitCode == 0, variant.Outcome.ToString());
+        variant.Find(@"photos measured: 6 of 74; seed 1");
+        variant.Find(@"^Localization on 6 photos");
+        variant.Find(@"^Faithfulness on 6 photos");
+        variant.Find(@"^Sanity check .* on 6 photos");
+        // The randomised weights come from the seed: the sanity correlations change with it.
+        Assert.NotEqual(Notebook.Find(@"^Sanity CAM on body\.layer4: .*$").Value, variant.Find(@"^Sanity CAM on body\.layer4: .*$").Value);
+        var curve = variant.Find(@"DeletionInsertion\.Curve at 0 % and 20 %: (?<photo>[0-9.]+), (?<deleted>[0-9.]+)");
+        Assert.Equal(variant.Find(@"with its top 20 % blanked (?<deleted>[0-9.]+)").Groups["deleted"].Value, curve.Groups["deleted"].Value);
+    }
+
+    [Fact]
     public void Last_stage_maps_beat_the_random_and_centre_baselines_on_the_head_box()
     {
         Notebook.Find(@"Every layer4 method beats the random map on the head box: True");

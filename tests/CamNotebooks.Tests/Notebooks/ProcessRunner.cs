@@ -35,6 +35,10 @@ public static class ProcessRunner
     public static Outcome RunNotebooks(string output, params string[] notebooks) => RunNotebooks(output, 1, notebooks);
 
     /// <summary>As above, running every cell <paramref name="passes"/> times in the same kernel.</summary>
-    public static Outcome RunNotebooks(string output, int passes, params string[] notebooks) =>
-        Run("dotnet", ["exec", Repository.RunnerAssembly, "run", .. notebooks, "--output", output, "--passes", passes.ToString()], Repository.Root, TimeSpan.FromMinutes(15));
+    public static Outcome RunNotebooks(string output, int passes, params string[] notebooks) => RunNotebooks(output, passes, false, notebooks);
+
+    /// <summary>As above; with <paramref name="rerunReverse"/>, every code cell then runs once more, last to first.</summary>
+    public static Outcome RunNotebooks(string output, int passes, bool rerunReverse, params string[] notebooks) =>
+        Run("dotnet", ["exec", Repository.RunnerAssembly, "run", .. notebooks, "--output", output, "--passes", passes.ToString(),
+            .. (rerunReverse ? new[] { "--rerun-reverse" } : [])], Repository.Root, TimeSpan.FromMinutes(15));
 }

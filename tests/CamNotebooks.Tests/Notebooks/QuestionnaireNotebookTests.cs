@@ -3,90 +3,115 @@ using System.Text.RegularExpressions;
 namespace CamNotebooks.Tests.Notebooks;
 
 /// <summary>
-/// 04_questionnaire.dib: every question has its answer separated behind a "think first" prompt, and the code answers and
-/// the keepdim experiment print what the prose says they show.
+/// 04_questionnaire.dib asks, 04_questionnaire_answers.dib answers: no answer is visible before the reader opens it; the
+/// code answers and the keepdim experiment print what the prose says they show.
 /// </summary>
 [Collection(NotebookCollection.Name)]
 public class QuestionnaireNotebookTests
 {
     private static ExecutedNotebook Questionnaire => ExecutedNotebook.Get("04_questionnaire.dib");
 
+    private static ExecutedNotebook Answers => ExecutedNotebook.Get("04_questionnaire_answers.dib");
+
     private const string Number = @"(?<value>[0-9.]+(?:E[-+]?[0-9]+)?)";
 
     [Fact]
-    public void Every_question_comes_with_a_think_first_prompt_and_a_separate_collapsed_answer()
+    public void Every_question_asks_the_reader_to_answer_first_and_links_to_its_answer_in_the_answers_notebook()
     {
         var markdown = Questionnaire.Cells.Where(c => c.Kind == "markdown").Select(c => c.Source).ToList();
+        var answerHeadings = Answers.Cells.Where(c => c.Kind == "markdown").Select(c => c.Source).ToList();
         for (int q = 1; q <= 12; q++)
         {
             var cell = markdown.SingleOrDefault(m => Regex.IsMatch(m, $@"^## Q{q}\. ", RegexOptions.Multiline));
             Assert.True(cell is not null, $"No markdown cell with the heading of question {q}.");
-            int question = cell.IndexOf($"## Q{q}.", StringComparison.Ordinal);
-            int answer = cell.IndexOf("<details><summary>Answer", StringComparison.Ordinal);
-            Assert.True(answer > question, $"Q{q}: the answer must come after the question, collapsed in <details>.");
-            Assert.Contains("</details>", cell[answer..]);
-            // Something between the question and the answer asks the reader to answer first.
-            Assert.Matches(@"(?i)think first|write (it|your own)|without looking", cell[question..answer]);
+            Assert.Matches(@"(?i)think first|write (it|your own)|without looking", cell);
+            Assert.Contains($"(04_questionnaire_answers.dib#answer-to-q{q})", cell);
+            // The book turns "## Answer to Qn" into the id answer-to-qn that the link points at.
+            Assert.Single(answerHeadings, m => Regex.IsMatch(m, $@"^## Answer to Q{q}\s*$", RegexOptions.Multiline));
         }
     }
 
     [Fact]
-    public void The_questions_cover_the_chapters_questionnaire()
+    public void No_answer_is_visible_in_the_questions_notebook_prose_or_code()
     {
-        var headings = string.Join("\n", Questionnaire.Cells.Where(c => c.Kind == "markdown")
-            .SelectMany(c => Regex.Matches(c.Source, @"^## Q\d+\..*$", RegexOptions.Multiline)).Select(m => m.Value));
-        foreach (var topic in new[] { "hook", "CAM use", "ActivationStats", "stores the activations", "eval()", "einsum",
-                     "cat", "decode", "context manager", "inner layers", "backward hook", "rank-2" })
-            Assert.Contains(topic, headings, StringComparison.OrdinalIgnoreCase);
+        string questions = string.Join("\n", Questionnaire.Cells.Select(c => c.Source));
+        Assert.DoesNotContain("<details", questions);
+        // Every answer paragraph and every line of answer code (beyond the shared set-up) stays in the answers notebook.
+        var setUp = Answers.Cells.TakeWhile(c => !c.Source.Contains("## Answer to Q1")).SelectMany(c => c.Source.Split('\n')).Select(l => l.Trim()).ToHashSet();
+        var answerLines = Answers.Cells.SkipWhile(c => !c.Source.Contains("## Answer to Q1"))
+            .SelectMany(c => c.Source.Split('\n')).Select(l => l.Trim())
+            .Where(l => l.Length >= 30 && !setUp.Contains(l) && !l.StartsWith("**Q", StringComparison.Ordinal) && !l.StartsWith("Back to", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(answerLines.Count > 40, $"only {answerLines.Count} answer lines found");
+        Assert.All(answerLines, line => Assert.DoesNotContain(line, questions));
+        // The einsum of Q6 and the hook class of Q4 in particular.
+        Assert.DoesNotContain("\"ck,kij->cij\"", questions);
+        Assert.DoesNotContain("register_forward_hook", questions);
+    }
+
+    [Fact]
+    public void Every_code_cell_of_the_answers_notebook_runs_and_every_answer_with_code_prints_something()
+    {
+        Assert.True(Answers.Outcome.ExitCode == 0, Answers.Outcome.ToString());
+        var sections = new List<(string Heading, List<ExecutedCell> Cells)>();
+        foreach (var cell in Answers.Cells)
+        {
+            var heading = Regex.Match(cell.Source, @"^## Answer to (Q\d+)", RegexOptions.Multiline);
+            if (heading.Success) sections.Add((heading.Groups[1].Value, []));
+            else if (sections.Count > 0) sections[^1].Cells.Add(cell);
+        }
+        Assert.Equal(12, sections.Count);
+        foreach (var (q, cells) in sections.Where(s => s.Cells.Any(c => c.Kind == "code")))
+            Assert.True(cells.Any(c => c.Texts.Count > 0 || c.Outputs.Count > 0), $"{q}: its code prints nothing");
     }
 
     [Fact]
     public void Q2_CAM_reads_the_bodys_7x7_output()
     {
-        Questionnaire.Find(@"Body output \(what CAM uses\): \[1, 512, 7, 7\]; head weight: \[2, 512\]");
+        Answers.Find(@"Body output \(what CAM uses\): \[1, 512, 7, 7\]; head weight: \[2, 512\]");
     }
 
     [Fact]
     public void Q3_ActivationStats_records_training_batches_only()
     {
-        Questionnaire.Find(@"ActivationStats records: 6 after 3 training batches x 2 layers, 0 added by the evaluation pass");
-        Assert.Equal(3, Regex.Matches(Questionnaire.AllText(), @"^  relu, batch \d: mean", RegexOptions.Multiline).Count);
+        Answers.Find(@"ActivationStats records: 6 after 3 training batches x 2 layers, 0 added by the evaluation pass");
+        Assert.Equal(3, Regex.Matches(Answers.AllText(), @"^  relu, batch \d: mean", RegexOptions.Multiline).Count);
     }
 
     [Fact]
     public void Q4_the_hand_written_hook_stores_relu_of_conv()
     {
-        Questionnaire.Find(@"Stored: \[1, 4, 6, 6\]; equals relu\(conv\(x\)\) computed by hand: True");
+        Answers.Find(@"Stored: \[1, 4, 6, 6\]; equals relu\(conv\(x\)\) computed by hand: True");
     }
 
     [Fact]
     public void Q5_dropout_makes_training_mode_activations_differ_and_no_grad_drops_the_graph()
     {
-        Questionnaire.Find(@"Training mode: same activations twice\? False");
-        Questionnaire.Find(@"Evaluation mode: same activations twice\? True");
-        Questionnaire.Find(@"Output records a graph under no_grad\? False");
-        Questionnaire.Find(@"Output records a graph without no_grad\? True");
+        Answers.Find(@"Training mode: same activations twice\? False");
+        Answers.Find(@"Evaluation mode: same activations twice\? True");
+        Answers.Find(@"Output records a graph under no_grad\? False");
+        Answers.Find(@"Output records a graph without no_grad\? True");
     }
 
     [Fact]
     public void Q6_the_mean_of_the_per_location_scores_plus_bias_is_the_models_output()
     {
-        Questionnaire.Find(@"Per-location scores: \[2, 6, 6\]");
-        Questionnaire.Find(@"Mean over positions \+ bias: \[.*\], model output: \[.*\], equal: True");
+        Answers.Find(@"Per-location scores: \[2, 6, 6\]");
+        Answers.Find(@"Mean over positions \+ bias: \[.*\], model output: \[.*\], equal: True");
     }
 
     [Fact]
     public void Q7_index_1_is_cat_by_vocabulary_label_rule_and_prediction()
     {
-        Questionnaire.Find(@"Vocabulary: 0 = dog, 1 = cat");
-        Questionnaire.Find(@"Label of Bengal_109\.jpg by the file-name rule: 1; of american_bulldog_115\.jpg: 0");
-        Questionnaire.Find(@"The model on the Bengal cat: index 1 wins");
+        Answers.Find(@"Vocabulary: 0 = dog, 1 = cat");
+        Answers.Find(@"Label of Bengal_109\.jpg by the file-name rule: 1; of american_bulldog_115\.jpg: 0");
+        Answers.Find(@"The model on the Bengal cat: index 1 wins");
     }
 
     [Fact]
     public void Q8_the_network_input_is_not_pixel_values_until_decoded()
     {
-        var values = Questionnaire.Find(@"Network input: min (?<nmin>-?[0-9.]+), max (?<nmax>-?[0-9.]+); decoded: min (?<dmin>-?[0-9.]+), max (?<dmax>-?[0-9.]+)");
+        var values = Answers.Find(@"Network input: min (?<nmin>-?[0-9.]+), max (?<nmax>-?[0-9.]+); decoded: min (?<dmin>-?[0-9.]+), max (?<dmax>-?[0-9.]+)");
         double Get(string g) => double.Parse(values.Groups[g].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(Get("nmin") < 0, "the normalised input should have negative values");
         Assert.InRange(Get("dmin"), -0.5, 255.5);
@@ -96,21 +121,22 @@ public class QuestionnaireNotebookTests
     [Fact]
     public void Q9_using_removes_the_hook_even_when_an_exception_leaves_the_block()
     {
-        Questionnaire.Find(@"Caught: something went wrong inside the block");
-        Questionnaire.Find(@"Hook calls: 1 \(");
+        Answers.Find(@"Caught: something went wrong inside the block");
+        Answers.Find(@"Hook calls: 1 \(");
     }
 
     [Fact]
     public void Q12_backward_needs_a_scalar()
     {
-        Questionnaire.Find(@"backward\(\) on \[1, 2\]: grad can be implicitly created only for scalar outputs");
-        Questionnaire.Find(@"backward\(\) on output\[0, 1\]: works, gradient of the input \[1, 3, 8, 8\]");
+        Answers.Find(@"backward\(\) on \[1, 2\]: grad can be implicitly created only for scalar outputs");
+        Answers.Find(@"backward\(\) on output\[0, 1\]: works, gradient of the input \[1, 3, 8, 8\]");
     }
 
     [Fact]
     public void Keepdim_keeps_512_1_1_and_without_it_the_product_fails_loudly_on_the_resnet_and_silently_on_a_square_toy()
     {
         Questionnaire.Find(@"Activations \[512, 7, 7\], gradients \[512, 7, 7\]");
+        Questionnaire.Find(@"the same numbers\? True");
         Questionnaire.Find(@"keepdim: true  -> weights \[512, 1, 1\]");
         Questionnaire.Find(@"keepdim: false -> weights \[512\]$");
         Questionnaire.Find(@"With keepdim: map \[7, 7\]");

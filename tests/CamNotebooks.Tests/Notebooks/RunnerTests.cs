@@ -82,6 +82,26 @@ public class RunnerTests
         Assert.True(ProcessRunner.RunNotebooks(FreshOutput(), passes: 1, Fixture("not-rerunnable.dib")).ExitCode == 0);
     }
 
+    [Fact]
+    public void Rerun_reverse_runs_the_code_cells_again_last_to_first_and_names_the_cell_that_breaks()
+    {
+        Assert.True(ProcessRunner.RunNotebooks(FreshOutput(), passes: 2, Fixture("breaks-in-reverse.dib")).ExitCode == 0);
+        var outcome = ProcessRunner.RunNotebooks(FreshOutput(), passes: 2, rerunReverse: true, Fixture("breaks-in-reverse.dib"));
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Contains("breaks-in-reverse.dib: cell 3 failed ('seen.Add(1);'): (re-run last to first) ", outcome.StandardError);
+        Assert.Contains("the list already held 1 item(s)", outcome.StandardError);
+    }
+
+    [Fact]
+    public void The_derived_rerun_notebook_holds_every_cell_then_the_code_cells_in_reverse_order()
+    {
+        string derived = RerunNotebook.Derive(File.ReadAllText(Fixture("breaks-in-reverse.dib")));
+        var cells = RerunNotebook.Cells(derived);
+        Assert.Equal(["csharp", "markdown", "csharp", "csharp", "csharp"], cells.Select(c => c.Kernel));
+        Assert.StartsWith("seen.Add(1);", cells[3].Code);
+        Assert.StartsWith("var seen", cells[4].Code);
+    }
+
     [Theory]
     [InlineData("no-such-notebook.dib", "Notebook not found")]
     [InlineData("no-meta.dib", "does not start with a '#!meta' block")]

@@ -14,19 +14,29 @@ public class StockKernelTests
     [MemberData(nameof(Repository.AllNotebooks), MemberType = typeof(Repository))]
     public void Notebook_passes_in_dotnet_repl(string notebook)
     {
-        Assert.True(ToolRestore.Value.ExitCode == 0, ToolRestore.Value.ToString());
         string path = Path.Combine(Repository.Notebooks, notebook);
         string output = Path.Combine(Repository.Root, "artifacts", "test-dotnet-repl", Path.ChangeExtension(notebook, ".ipynb"));
-        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-        // dotnet-repl 0.3.259 ignores --working-dir: start it in the notebook's folder, as VS Code does.
-        var outcome = ProcessRunner.Run("dotnet",
-            ["dotnet-repl", "--run", Path.GetFileName(path), "--exit-after-run", "--output-format", "ipynb", "--output-path", output],
-            Path.GetDirectoryName(path)!, TimeSpan.FromMinutes(15));
+        var outcome = RunInDotnetRepl(path, output);
         Assert.True(outcome.ExitCode == 0, $"{notebook} failed in dotnet-repl (exit {outcome.ExitCode}).\n{FailedCells(output)}\n{outcome}");
     }
 
+    /// <summary>
+    /// Runs <paramref name="dib"/> in dotnet-repl with the working directory of the chapter it comes from (notebooks/ or
+    /// below it; a derived notebook elsewhere runs in notebooks/), as VS Code does.
+    /// </summary>
+    internal static ProcessRunner.Outcome RunInDotnetRepl(string dib, string output)
+    {
+        Assert.True(ToolRestore.Value.ExitCode == 0, ToolRestore.Value.ToString());
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        string folder = Path.GetFullPath(dib).StartsWith(Repository.Notebooks + Path.DirectorySeparatorChar) ? Path.GetDirectoryName(dib)! : Repository.Notebooks;
+        // dotnet-repl 0.3.259 ignores --working-dir: start it in the notebook's folder.
+        return ProcessRunner.Run("dotnet",
+            ["dotnet-repl", "--run", Path.GetFullPath(dib), "--exit-after-run", "--output-format", "ipynb", "--output-path", output],
+            folder, TimeSpan.FromMinutes(15));
+    }
+
     /// <summary>The failing cells of an executed notebook, for a message that says what broke.</summary>
-    private static string FailedCells(string ipynb)
+    internal static string FailedCells(string ipynb)
     {
         if (!File.Exists(ipynb)) return "(no executed notebook was written)";
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(ipynb));
