@@ -16,6 +16,8 @@ namespace CamNotebooks.Learning;
 /// Children are named <c>body</c> (with its stages <c>body.layer1</c>..<c>body.layer4</c>) and <c>head</c> (whose
 /// <c>head.linear</c> weight, 2 x 512, is what CAM multiplies the activations by). Both are invoked with <c>call</c>, so
 /// hooks on them fire.
+/// <para>Ownership: the classifier owns its head only. Several classifiers may share one <see cref="PretrainedResNet"/>;
+/// disposing a classifier releases its head and leaves the body to whoever disposes the <see cref="PretrainedResNet"/>.</para>
 /// </remarks>
 public sealed class PetClassifier : Module<Tensor, Tensor>
 {
@@ -62,6 +64,19 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
         using var pooled = activations.mean([2, 3]);
         activations.Dispose();
         return head.call(pooled);
+    }
+
+    /// <summary>Releases the head, which this classifier owns, and not the body, which belongs to <see cref="Pretrained"/>.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            // TorchSharp's Module.Dispose releases every registered submodule; unregister both first so the shared body
+            // survives, then release the head by hand.
+            ClearModules();
+            head.Dispose();
+        }
+        base.Dispose(disposing);
     }
 
     /// <summary>Loads a photo and turns it into a one-image batch the network takes [1, 3, 224, 224].</summary>
