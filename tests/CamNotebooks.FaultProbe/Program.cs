@@ -92,7 +92,7 @@ static void Train()
     var pets = PetsDataset.Load().Split();
     var small = new PetSplit(pets.Train.Take(6).ToList(), pets.Validation.Take(4).ToList());
     var training = PetClassifier.Train(pretrained, small, new HeadTrainingOptions { Epochs = 1 });
-    Console.WriteLine($"trained epochs {training.History.Count}, from cache {training.FeaturesFromCache}");
+    Console.WriteLine($"trained epochs {training.History.Count}, from cache {training.FeaturesFromCache}, note {training.FeatureCacheNote ?? "none"}");
     training.Classifier.Dispose();
 }
 

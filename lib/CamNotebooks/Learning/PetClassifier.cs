@@ -138,7 +138,8 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
         var all = split.Train.Concat(split.Validation).ToList();
         var watch = System.Diagnostics.Stopwatch.StartNew();
         string cachePath = FeatureCache.PathFor(pretrained.Report.SourceSha256, Featurizer, InputResize.ToString(), all.Select(p => p.FilePath));
-        var cached = useFeatureCache ? FeatureCache.TryRead(cachePath, all.Count, (int)ResNetBody.FeatureChannels) : null;
+        string? cacheNote = null;
+        var cached = useFeatureCache ? FeatureCache.TryRead(cachePath, all.Count, (int)ResNetBody.FeatureChannels, out cacheNote) : null;
         if (cached is not null) onFeatures?.Invoke(all.Count, all.Count);
         Tensor Extract()
         {
@@ -148,7 +149,11 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
             return FeatureExtraction.Extract(all, x => Featurize(folded, pretrained.Preprocessing, x), InputResize, progress: onFeatures);
         }
         using var features = cached ?? Extract();
-        if (cached is null && useFeatureCache) FeatureCache.Write(cachePath, features);
+        if (cached is null && useFeatureCache && FeatureCache.TryWrite(cachePath, features) is { } notWritten)
+        {
+            cacheNote = cacheNote is null ? notWritten : $"{cacheNote}; {notWritten}";
+            Console.Error.WriteLine($"warning: {notWritten}.");
+        }
         var featureTime = watch.Elapsed;
         using var labels = FeatureExtraction.Labels(all);
         int n = split.Train.Count;
@@ -159,7 +164,8 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
         var head = new LinearHead(seed: options.Seed);
         watch.Restart();
         var history = HeadTrainer.Train(head, trainX, trainY, validX, validY, options, onEpoch);
-        return new PetClassifierTraining(new PetClassifier(pretrained, head), history, featureTime, watch.Elapsed, FeaturesFromCache: cached is not null);
+        return new PetClassifierTraining(new PetClassifier(pretrained, head), history, featureTime, watch.Elapsed,
+            FeaturesFromCache: cached is not null, FeatureCacheNote: cacheNote);
     }
 }
 
@@ -169,5 +175,6 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
 /// <param name="FeatureTime">Time spent computing the body's features for every photo.</param>
 /// <param name="TrainingTime">Time spent training the head.</param>
 /// <param name="FeaturesFromCache">True when the body's features came from the user cache (see <see cref="PetClassifier.Train"/>).</param>
+/// <param name="FeatureCacheNote">Why the feature cache could not be read or written (training went on without it); null when all went well.</param>
 public sealed record PetClassifierTraining(PetClassifier Classifier, IReadOnlyList<EpochReport> History, TimeSpan FeatureTime, TimeSpan TrainingTime,
-    bool FeaturesFromCache = false);
+    bool FeaturesFromCache = false, string? FeatureCacheNote = null);
