@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.Documents;
-using Microsoft.DotNet.Interactive.Documents.Jupyter;
 using Microsoft.DotNet.Interactive.Events;
 using Microsoft.DotNet.Interactive.Formatting;
 
@@ -40,12 +39,16 @@ public static class NotebookExecution
     /// (the failing cell keeps its error, later cells are kept without outputs).
     /// </summary>
     /// <exception cref="NotebookFormatException">The notebook cannot be read; nothing is written.</exception>
+    /// <exception cref="IOException">The executed notebook could not be written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The output folder is not writable.</exception>
     /// <param name="dibPath">The notebook to run.</param>
     /// <param name="ipynbPath">Where to write the executed copy.</param>
     /// <param name="log">Receives progress lines.</param>
     /// <param name="passes">How many times to "Run All" in the same kernel; outputs come from the last pass. Two passes prove
     /// a notebook can be re-run without restarting the kernel.</param>
-    public static async Task<NotebookResult> RunAsync(string dibPath, string ipynbPath, Action<string>? log = null, int passes = 1)
+    /// <param name="cellTimeout">How long one cell may run before it counts as hung (default <see cref="CellWatch.DefaultTimeout"/>).</param>
+    public static async Task<NotebookResult> RunAsync(string dibPath, string ipynbPath, Action<string>? log = null, int passes = 1,
+        TimeSpan? cellTimeout = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(passes, 1);
         log ??= _ => { };
@@ -55,43 +58,49 @@ public static class NotebookExecution
         string previousDirectory = Environment.CurrentDirectory;
         Environment.CurrentDirectory = Path.GetDirectoryName(Path.GetFullPath(dibPath))!;
         Formatter.ResetToDefault();
-        var executed = new InteractiveDocument();
-        CellFailure? failure = null;
+        // Written at the end, or by RunnerGuards if the process ends under it: the finished cells are never lost.
+        var progress = new NotebookProgress(name, ipynbPath, document);
+        RunnerGuards.Current = progress;
         int cellsRun = 0;
         try
         {
             using var kernel = NotebookKernel.Create(message => log($"{name}: {message}"));
-            for (int pass = 1; pass <= passes && failure is null; pass++)
+            for (int pass = 1; pass <= passes && progress.Failure is null; pass++)
             {
                 if (passes > 1) log($"{name}: Run All, pass {pass} of {passes}");
-                // Each pass records a whole document; the last one (or the failing one) is what gets written.
-                executed = new InteractiveDocument();
-                for (int i = 0; i < document.Elements.Count; i++)
+                progress.StartPass(); // each pass records the whole document; the last one (or the failing one) is written
+                string passNote = passes > 1 ? $"(Run All, pass {pass}) " : "";
+                for (int i = 0; i < document.Elements.Count && progress.Failure is null; i++)
                 {
                     var cell = document.Elements[i];
-                    var outputs = new List<InteractiveDocumentOutputElement>();
-                    if (cell.KernelName != "markdown" && failure is null && !string.IsNullOrWhiteSpace(cell.Contents))
+                    if (cell.KernelName == "markdown" || string.IsNullOrWhiteSpace(cell.Contents)) continue;
+                    if (RunnerGuards.Interrupted.IsCompleted)
                     {
-                        var cellWatch = Stopwatch.StartNew();
-                        var result = await kernel.SendAsync(new SubmitCode(cell.Contents, cell.KernelName));
-                        cellsRun++;
-                        string? error = CollectOutputs(result.Events, outputs);
-                        log($"{name}: cell {i + 1} {(error is null ? "ok" : "FAILED")} in {cellWatch.Elapsed.TotalSeconds:F1} s");
-                        if (error is not null)
-                            failure = new CellFailure(name, i + 1, FirstLine(cell.Contents), passes > 1 ? $"(Run All, pass {pass}) {error}" : error);
+                        progress.Fail(i, $"{passNote}the runner was stopped by {RunnerGuards.Interrupted.Result.Name} before this cell ran.");
+                        break;
                     }
-                    // Stable ids keep the executed notebook byte-identical from run to run.
-                    executed.Add(new InteractiveDocumentElement(cell.Contents, cell.KernelName, outputs) { Id = $"cell-{i + 1}" });
+                    var cellWatch = Stopwatch.StartNew();
+                    progress.Running(i);
+                    var watched = await CellWatch.RunAsync(kernel, new SubmitCode(cell.Contents, cell.KernelName), cellTimeout ?? CellWatch.DefaultTimeout);
+                    cellsRun++;
+                    var outputs = new List<InteractiveDocumentOutputElement>();
+                    string? error = watched.Result is { } result ? CollectOutputs(result.Events, outputs) : watched.Abandoned;
+                    if (watched.Result is null) outputs.Add(new ErrorElement(errorValue: error!, errorName: "Error", stackTrace: []));
+                    progress.Finished(i, outputs, error is null ? null : passNote + error);
+                    progress.ReportBackgroundErrors(i);
+                    log($"{name}: cell {i + 1} {(progress.Failure is null ? "ok" : "FAILED")} in {cellWatch.Elapsed.TotalSeconds:F1} s");
+                    if (watched.Result is null) break; // the kernel is still busy with the abandoned cell
                 }
             }
         }
         finally
         {
             Environment.CurrentDirectory = previousDirectory;
+            RunnerGuards.Current = null;
         }
 
-        WriteAtomically(ipynbPath, executed.ToJupyterJson("C#"));
-        return new NotebookResult(dibPath, ipynbPath, failure, stopwatch.Elapsed, cellsRun);
+        progress.Write();
+        return new NotebookResult(dibPath, ipynbPath, progress.Failure, stopwatch.Elapsed, cellsRun);
     }
 
     /// <summary>Turns the kernel's events into notebook outputs; returns the error message if the submission failed.</summary>
@@ -142,9 +151,6 @@ public static class NotebookExecution
         else
             outputs.Add(new TextElement(text, stream));
     }
-
-    private static string FirstLine(string code) =>
-        code.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "";
 
     /// <summary>Writes beside the target and renames, so a crash never leaves a half-written notebook behind.</summary>
     internal static void WriteAtomically(string path, string content)
