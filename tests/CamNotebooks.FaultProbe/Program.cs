@@ -25,6 +25,8 @@ try
         case "train": Train(); break;
         case "load-weights": LoadWeights(args[1]); break;
         case "write-and-hang": WriteAndHang(args[1]); break;
+        // Impersonates a notebook runner that exits 0 and writes nothing (what a cell calling Environment.Exit(0) did).
+        case "run": Console.WriteLine("runner impersonation: exits 0 without writing an executed notebook"); break;
         default:
             Console.Error.WriteLine($"unknown scenario '{args[0]}'");
             return 2;
