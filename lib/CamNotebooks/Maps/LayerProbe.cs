@@ -49,7 +49,7 @@ internal static class LayerProbe
         // its work in one); it joins the caller's scope instead, once the forward pass is over.
         var callerScope = CurrentDisposeScope;
         // The hook keeps the layer's output. For gradients it makes that output a fresh leaf that requires grad, so that
-        // autograd.grad(score, leaf) retraces only the layers after this one. It hands the model a clone, so that an
+        // score.backward(inputs: [leaf]) retraces only the layers after this one. It hands the model a clone, so that an
         // in-place operation further on (ReLU(inplace: true)) cannot touch the captured tensor.
         var remover = layer.register_forward_hook((_, _, output) =>
         {
