@@ -71,6 +71,7 @@ public static class TorchSharpNativeFix
         string libtorchFolder = FindLibtorchFolder(glue);
         string target = CacheFolder(glue, libtorchFolder);
         string patched = Path.Combine(target, GlueFileName);
+        IO.AtomicFile.RemoveStaleTemporaries(patched); // left by a process killed while it wrote the copy
         // A copy is loaded only once its size and hash match the record written beside it: a truncated or altered library
         // would crash the process inside the loader (bus error), on this start and every later one.
         if (!PatchedCopyRecord.Matches(patched))

@@ -151,25 +151,17 @@ public sealed class CacheFaultInjectionTests : IDisposable
     }
 
     [Fact]
-    public void A_write_killed_midway_leaves_a_temporary_file_that_the_next_start_removes()
+    public void A_weights_cache_write_killed_midway_leaves_a_temporary_file_that_the_next_start_removes()
     {
         var environment = Environment();
         string cache = environment[WeightCache.FolderVariable];
         Directory.CreateDirectory(cache);
         string target = WeightCache.FileFor(cache, ModelSha256());
-        using (var writer = FaultProbe.Start("write-and-hang", environment, target))
-        {
-            Assert.Equal("writing", writer.StandardOutput.ReadLine());
-            writer.Kill(); // SIGKILL: no finally block runs
-            writer.WaitForExit();
-        }
-        string temporary = Directory.GetFiles(cache, "*.tmp").Single();
-        Assert.Equal(16L << 20, new FileInfo(temporary).Length);
-        File.SetLastWriteTimeUtc(temporary, DateTime.UtcNow.AddHours(-1)); // a later start, as far as the file can tell
+        string temporary = KillWriterMidway(environment, target);
 
         var outcome = FaultProbe.Run("load-weights", environment, cache);
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
-        Assert.Empty(Directory.GetFiles(cache, "*.tmp"));
+        Assert.False(File.Exists(temporary));
         Assert.True(File.Exists(target));
     }
 
@@ -259,6 +251,63 @@ public sealed class CacheFaultInjectionTests : IDisposable
         var outcome = damage == "unreadable" ? FaultProbe.RunUnprivileged("train", Unprivileged(environment)) : FaultProbe.Run("train", environment);
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         Assert.Contains("trained epochs 1, from cache False", outcome.StandardOutput);
+    }
+
+    /// <summary>Starts an atomic write of <paramref name="target"/>, kills the writer with SIGKILL once 16 MB are in its
+    /// temporary file, and returns that file, dated an hour back (as a later start would find it).</summary>
+    private static string KillWriterMidway(Dictionary<string, string> environment, string target)
+    {
+        using (var writer = FaultProbe.Start("write-and-hang", environment, target))
+        {
+            Assert.Equal("writing", writer.StandardOutput.ReadLine());
+            writer.Kill(); // SIGKILL: no finally block runs
+            writer.WaitForExit();
+        }
+        string temporary = Directory.GetFiles(Path.GetDirectoryName(target)!, Path.GetFileName(target) + ".*.tmp").Single();
+        Assert.Equal(16L << 20, new FileInfo(temporary).Length);
+        File.SetLastWriteTimeUtc(temporary, DateTime.UtcNow.AddHours(-1));
+        return temporary;
+    }
+
+    [Fact]
+    public void A_native_copy_write_killed_midway_leaves_a_temporary_file_that_the_next_start_removes()
+    {
+        var environment = Environment();
+        AssertStartedAndComputed(FaultProbe.Run("native", environment));
+        string temporary = KillWriterMidway(environment, PatchedCopy(environment["CAMNOTEBOOKS_NATIVE_CACHE"]));
+        AssertStartedAndComputed(FaultProbe.Run("native", environment));
+        Assert.False(File.Exists(temporary));
+    }
+
+    [Fact]
+    public void A_feature_write_killed_midway_leaves_a_temporary_file_that_the_next_training_removes()
+    {
+        var environment = Environment();
+        Assert.Contains("from cache False", FaultProbe.Run("train", environment).StandardOutput);
+        string features = Directory.GetFiles(environment[WeightCache.FolderVariable], "features-*.bin").Single();
+        string temporary = KillWriterMidway(environment, features);
+        var outcome = FaultProbe.Run("train", environment);
+        Assert.Contains("trained epochs 1, from cache True", outcome.StandardOutput);
+        Assert.False(File.Exists(temporary));
+    }
+
+    [Theory]
+    [InlineData("truncate")]
+    [InlineData("flip bytes")]
+    public void A_damaged_weights_cache_file_is_converted_again(string damage)
+    {
+        var environment = Environment();
+        string cache = environment[WeightCache.FolderVariable];
+        Assert.Contains("loaded from cache False, note none", FaultProbe.Run("load-weights", environment, cache).StandardOutput);
+        string file = Directory.GetFiles(cache, "*.weights").Single();
+        byte[] good = File.ReadAllBytes(file);
+        File.WriteAllBytes(file, damage == "truncate" ? good[..(good.Length / 2)] : Flip(good, good.Length / 2, 8));
+
+        var outcome = FaultProbe.Run("load-weights", environment, cache);
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains("loaded from cache False", outcome.StandardOutput);
+        Assert.Contains("converted again", outcome.StandardOutput);
+        Assert.Equal(good, File.ReadAllBytes(file)); // rewritten whole
     }
 
     private static void AssertTrainedWithWarning(FaultProbe.Outcome outcome)
