@@ -61,6 +61,15 @@ public class LibraryFaultTests
     }
 
     [Fact]
+    public void A_map_with_a_nan_is_not_turned_into_a_blank_overlay_without_a_word()
+    {
+        var map = ones(7, 7);
+        map[3, 3] = tensor(float.NaN);
+        var error = Assert.Throws<ArgumentException>(() => CamNotebooks.Heatmaps.HeatmapMath.Normalize(map));
+        Assert.Contains("1 NaN or infinite value(s)", error.Message);
+    }
+
+    [Fact]
     public void A_hook_group_of_null_layers_is_an_argument_null_exception()
     {
         var error = Assert.Throws<ArgumentNullException>(() => new HookGroup(null!));
