@@ -16,6 +16,21 @@ internal static class PatchedCopyRecord
         IO.AtomicFile.WriteAllBytes(RecordPath(library),
             System.Text.Encoding.ASCII.GetBytes($"{bytes.LongLength} {Convert.ToHexStringLower(SHA256.HashData(bytes))}\n"));
 
+    /// <summary>True when <paramref name="library"/> has no record yet but holds exactly <paramref name="expected"/> (a copy
+    /// written before records existed, perhaps in a folder that is read-only now).</summary>
+    public static bool IsRecordMissingForIdentical(string library, byte[] expected)
+    {
+        try
+        {
+            return !File.Exists(RecordPath(library)) && File.Exists(library) && new FileInfo(library).Length == expected.LongLength
+                   && File.ReadAllBytes(library).AsSpan().SequenceEqual(expected);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>True when the library and its record exist and agree; false for anything else (missing, damaged,
     /// unreadable), which calls for a rebuild. Reads only: works in a read-only folder.</summary>
     public static bool Matches(string library)

@@ -167,6 +167,13 @@ public static class TorchSharpNativeFix
                 $"{patched} is a directory, where the patched TorchSharp library should be. Delete it (the library is rebuilt on " +
                 $"the next start), or set {CacheVariable} to another folder.");
         byte[] bytes = PatchedBytes(image, missing);
+        if (PatchedCopyRecord.IsRecordMissingForIdentical(patched, bytes))
+        {
+            // A whole copy made before records existed: keep it, and record it if the folder allows.
+            try { PatchedCopyRecord.Write(patched, bytes); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            return;
+        }
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(patched)!);

@@ -88,6 +88,25 @@ public sealed class CacheFaultInjectionTests : IDisposable
     }
 
     [Fact]
+    public void A_whole_copy_made_before_records_existed_is_kept_even_read_only_and_a_damaged_one_without_record_is_rebuilt()
+    {
+        var environment = Environment();
+        AssertStartedAndComputed(FaultProbe.Run("native", environment));
+        string patched = PatchedCopy(environment["CAMNOTEBOOKS_NATIVE_CACHE"]);
+        string folder = Path.GetDirectoryName(patched)!;
+        File.Delete(patched + ".sha256");
+        File.SetUnixFileMode(folder, (UnixFileMode)0b101_101_101);
+        AssertStartedAndComputed(FaultProbe.RunUnprivileged("native", environment));
+
+        File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+        byte[] good = File.ReadAllBytes(patched);
+        File.WriteAllBytes(patched, good[..(1 << 20)]);
+        AssertStartedAndComputed(FaultProbe.Run("native", environment));
+        Assert.Equal(good, File.ReadAllBytes(patched));
+        Assert.True(File.Exists(patched + ".sha256"));
+    }
+
+    [Fact]
     public void An_unreadable_patched_copy_is_rebuilt()
     {
         var environment = Environment();
