@@ -25,6 +25,7 @@ internal static class RunnerGuards
     private static volatile NotebookProgress? _current;
     private static volatile bool _exiting;
     private static int _abandonedCells;
+    private static int _mainThread;
 
     /// <summary>The process's real standard output, captured before any kernel exists: while a cell runs (or after one was
     /// abandoned) the kernel has Console redirected into that cell's outputs.</summary>
@@ -61,6 +62,7 @@ internal static class RunnerGuards
             _installed = true;
             Out = Console.Out;
             Error = Console.Error;
+            _mainThread = Environment.CurrentManagedThreadId;
         }
         foreach (var (signal, name, code) in new[] { (PosixSignal.SIGTERM, "SIGTERM", 143), (PosixSignal.SIGINT, "SIGINT", 130) })
         {
@@ -109,6 +111,7 @@ internal static class RunnerGuards
 
     private static bool OnUnhandledException(Exception exception)
     {
+        if (Environment.CurrentManagedThreadId == _mainThread) return false; // the runner's own failure: let it surface
         if (_current is { } run)
             run.BackgroundError(exception);
         else
