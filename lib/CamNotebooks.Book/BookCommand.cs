@@ -54,6 +54,11 @@ public static class BookCommand
             NotebookTimeout: TimeSpan.FromMinutes(timeoutMinutes));
 
         BuildReport report;
+        // Stopped by SIGTERM or Ctrl+C: take the runner child along (the default handling then ends this process).
+        using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => RunnerProcess.StopAll());
+        using var onInterrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGINT, _ => RunnerProcess.StopAll());
         try
         {
             report = await BookBuilder.BuildAsync(options, output.WriteLine);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.Documents;
-using Microsoft.DotNet.Interactive.Documents.Jupyter;
 using Microsoft.DotNet.Interactive.Events;
 using Microsoft.DotNet.Interactive.Formatting;
 
@@ -40,15 +39,18 @@ public static class NotebookExecution
     /// (the failing cell keeps its error, later cells are kept without outputs).
     /// </summary>
     /// <exception cref="NotebookFormatException">The notebook cannot be read; nothing is written.</exception>
+    /// <exception cref="IOException">The executed notebook could not be written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The output folder is not writable.</exception>
     /// <param name="dibPath">The notebook to run.</param>
     /// <param name="ipynbPath">Where to write the executed copy.</param>
     /// <param name="log">Receives progress lines.</param>
     /// <param name="passes">How many times to "Run All" in the same kernel; outputs come from the last pass. Two passes prove
     /// a notebook can be re-run without restarting the kernel.</param>
+    /// <param name="cellTimeout">How long one cell may run before it counts as hung (default <see cref="CellWatch.DefaultTimeout"/>).</param>
     /// <param name="rerunReverse">After the passes, run every code cell once more from the last to the first in the same
     /// kernel, as a learner going back up the notebook would; outputs still come from the last forward pass.</param>
     public static async Task<NotebookResult> RunAsync(string dibPath, string ipynbPath, Action<string>? log = null, int passes = 1,
-        bool rerunReverse = false)
+        TimeSpan? cellTimeout = null, bool rerunReverse = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(passes, 1);
         log ??= _ => { };
@@ -58,60 +60,65 @@ public static class NotebookExecution
         string previousDirectory = Environment.CurrentDirectory;
         Environment.CurrentDirectory = Path.GetDirectoryName(Path.GetFullPath(dibPath))!;
         Formatter.ResetToDefault();
-        var executed = new InteractiveDocument();
-        CellFailure? failure = null;
+        // Written at the end, or by RunnerGuards if the process ends under it: the finished cells are never lost.
+        var progress = new NotebookProgress(name, ipynbPath, document);
+        RunnerGuards.Current = progress;
         int cellsRun = 0;
         try
         {
             using var kernel = NotebookKernel.Create(message => log($"{name}: {message}"));
-            for (int pass = 1; pass <= passes && failure is null; pass++)
+            for (int pass = 1; pass <= passes && progress.Failure is null; pass++)
             {
                 if (passes > 1) log($"{name}: Run All, pass {pass} of {passes}");
-                // Each pass records a whole document; the last one (or the failing one) is what gets written.
-                executed = new InteractiveDocument();
-                for (int i = 0; i < document.Elements.Count; i++)
-                {
-                    var cell = document.Elements[i];
-                    var outputs = new List<InteractiveDocumentOutputElement>();
-                    if (cell.KernelName != "markdown" && failure is null && !string.IsNullOrWhiteSpace(cell.Contents))
-                    {
-                        var cellWatch = Stopwatch.StartNew();
-                        var result = await kernel.SendAsync(new SubmitCode(cell.Contents, cell.KernelName));
-                        cellsRun++;
-                        string? error = CollectOutputs(result.Events, outputs);
-                        log($"{name}: cell {i + 1} {(error is null ? "ok" : "FAILED")} in {cellWatch.Elapsed.TotalSeconds:F1} s");
-                        if (error is not null)
-                            failure = new CellFailure(name, i + 1, FirstLine(cell.Contents), passes > 1 ? $"(Run All, pass {pass}) {error}" : error);
-                    }
-                    // Stable ids keep the executed notebook byte-identical from run to run.
-                    executed.Add(new InteractiveDocumentElement(cell.Contents, cell.KernelName, outputs) { Id = $"cell-{i + 1}" });
-                }
+                progress.StartPass(); // each pass records the whole document; the last one (or the failing one) is written
+                string passNote = passes > 1 ? $"(Run All, pass {pass}) " : "";
+                var forward = Enumerable.Range(0, document.Elements.Count);
+                if (!await RunCellsAsync(forward, passNote, keepOutputs: true)) break;
             }
-            if (rerunReverse && failure is null)
+            if (rerunReverse && progress.Failure is null)
             {
                 log($"{name}: re-running the code cells from the last to the first");
-                for (int i = document.Elements.Count - 1; i >= 0 && failure is null; i--)
+                // Outputs stay those of the last forward pass; a cell that fails here shows this run's outputs and error.
+                await RunCellsAsync(Enumerable.Range(0, document.Elements.Count).Reverse(), "(re-run last to first) ", keepOutputs: false);
+            }
+
+            // Runs the code cells in the given order until one fails; false when the kernel is left busy with a hung cell.
+            async Task<bool> RunCellsAsync(IEnumerable<int> order, string note, bool keepOutputs)
+            {
+                foreach (int i in order)
                 {
+                    if (progress.Failure is not null) return true;
                     var cell = document.Elements[i];
                     if (cell.KernelName == "markdown" || string.IsNullOrWhiteSpace(cell.Contents)) continue;
-                    var result = await kernel.SendAsync(new SubmitCode(cell.Contents, cell.KernelName));
+                    if (RunnerGuards.Interrupted.IsCompleted)
+                    {
+                        progress.Fail(i, $"{note}the runner was stopped by {RunnerGuards.Interrupted.Result.Name} before this cell ran.");
+                        return true;
+                    }
+                    var cellWatch = Stopwatch.StartNew();
+                    progress.Running(i);
+                    var watched = await CellWatch.RunAsync(kernel, new SubmitCode(cell.Contents, cell.KernelName), cellTimeout ?? CellWatch.DefaultTimeout);
                     cellsRun++;
                     var outputs = new List<InteractiveDocumentOutputElement>();
-                    string? error = CollectOutputs(result.Events, outputs);
-                    log($"{name}: re-run of cell {i + 1} {(error is null ? "ok" : "FAILED")}");
-                    if (error is null) continue;
-                    failure = new CellFailure(name, i + 1, FirstLine(cell.Contents), $"(re-run last to first) {error}");
-                    executed.Elements[i] = new InteractiveDocumentElement(cell.Contents, cell.KernelName, outputs) { Id = $"cell-{i + 1}" };
+                    string? error = watched.Result is { } result ? CollectOutputs(result.Events, outputs) : watched.Abandoned;
+                    if (watched.Result is null) outputs.Add(new ErrorElement(errorValue: error!, errorName: "Error", stackTrace: []));
+                    if (keepOutputs || error is not null) progress.Finished(i, outputs, error is null ? null : note + error);
+                    else progress.Running(-1);
+                    progress.ReportBackgroundErrors(i);
+                    log($"{name}: {(keepOutputs ? "" : "re-run of ")}cell {i + 1} {(progress.Failure is null ? "ok" : "FAILED")} in {cellWatch.Elapsed.TotalSeconds:F1} s");
+                    if (watched.Result is null) return false; // the kernel is still busy with the abandoned cell
                 }
+                return true;
             }
         }
         finally
         {
             Environment.CurrentDirectory = previousDirectory;
+            RunnerGuards.Current = null;
         }
 
-        WriteAtomically(ipynbPath, executed.ToJupyterJson("C#"));
-        return new NotebookResult(dibPath, ipynbPath, failure, stopwatch.Elapsed, cellsRun);
+        progress.Write();
+        return new NotebookResult(dibPath, ipynbPath, progress.Failure, stopwatch.Elapsed, cellsRun);
     }
 
     /// <summary>Turns the kernel's events into notebook outputs; returns the error message if the submission failed.</summary>
@@ -162,9 +169,6 @@ public static class NotebookExecution
         else
             outputs.Add(new TextElement(text, stream));
     }
-
-    private static string FirstLine(string code) =>
-        code.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "";
 
     /// <summary>Writes beside the target and renames, so a crash never leaves a half-written notebook behind.</summary>
     internal static void WriteAtomically(string path, string content)

@@ -66,9 +66,12 @@ public static class BookBuilder
                 continue;
             }
             log($"  running  {source.RelativePath}");
-            var outcome = await RunnerProcess.RunAsync(options.RunnerAssembly, source, cache.ScratchFolder(), options.RepositoryRoot, options.NotebookTimeout,
+            string scratch = cache.ScratchFolder();
+            var outcome = await RunnerProcess.RunAsync(options.RunnerAssembly, source, scratch, options.RepositoryRoot, options.NotebookTimeout,
                 line => log($"           {line.Trim()}"));
-            string? failure = outcome.ExitCode == 0 ? null : FailureSummary(outcome);
+            // Success needs both: exit code 0 and the executed notebook. A runner that exits 0 without it (a cell that called
+            // Environment.Exit, say) produced nothing to show.
+            string? failure = outcome.ExitCode == 0 && outcome.ExecutedNotebook is not null ? null : FailureSummary(outcome);
             string? ipynb = null;
             string? problem = null;
             if (outcome.ExecutedNotebook is not null && outcome.ExitCode is 0 or 1)
@@ -78,6 +81,7 @@ public static class BookBuilder
                 cache.Forget(source);
                 problem = $"The runner stopped with exit code {outcome.ExitCode} before writing the executed notebook.\n{outcome.StandardError}".TrimEnd();
             }
+            cache.ReleaseScratchFolder(scratch);
             log(failure is null
                 ? $"  ran      {source.RelativePath}: ok in {outcome.Elapsed.TotalSeconds:F1} s"
                 : $"  FAILED   {source.RelativePath} after {outcome.Elapsed.TotalSeconds:F1} s: {failure}");
@@ -141,6 +145,8 @@ public static class BookBuilder
 
     private static string FailureSummary(RunnerOutcome outcome)
     {
+        if (outcome.ExitCode == 0 && outcome.ExecutedNotebook is null)
+            return "the runner exited with code 0 without writing the executed notebook (did a cell end the process?)";
         // The runner's last "error:" line names the notebook, the cell, its first line and the message.
         var lines = outcome.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         string? error = lines.LastOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal));

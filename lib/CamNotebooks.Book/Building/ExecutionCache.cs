@@ -56,13 +56,56 @@ public sealed class ExecutionCache
         File.Delete(ExecutedPath(notebook));
     }
 
-    /// <summary>A scratch folder inside the cache for one run of the runner, empty.</summary>
+    /// <summary>
+    /// A new, empty scratch folder inside the cache for one run of the runner, named after this process. Another build
+    /// using the same cache gets its own, so it never deletes a folder a running runner writes to; folders of builds whose
+    /// process is gone are removed here. Release it with <see cref="ReleaseScratchFolder"/>.
+    /// </summary>
     public string ScratchFolder()
     {
-        string scratch = Path.Combine(_folder, ".running");
-        if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+        string running = Path.Combine(_folder, ".running");
+        Directory.CreateDirectory(running);
+        foreach (string folder in Directory.GetDirectories(running))
+        {
+            string owner = Path.GetFileName(folder).Split('-')[0];
+            if (int.TryParse(owner, out int pid) && !ProcessIsAlive(pid))
+                TryDelete(folder);
+        }
+        string scratch = Path.Combine(running, $"{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(scratch);
         return scratch;
+    }
+
+    /// <summary>Deletes a folder made by <see cref="ScratchFolder"/>.</summary>
+    public void ReleaseScratchFolder(string scratch) => TryDelete(scratch);
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next build's clean-up.
+        }
+    }
+
+    private static bool ProcessIsAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

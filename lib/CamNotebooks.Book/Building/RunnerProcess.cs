@@ -21,6 +21,44 @@ public static class RunnerProcess
     public static string DefaultRunnerAssembly { get; } =
         typeof(RunnerProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RunnerAssembly").Value!;
 
+    /// <summary>The variable through which the runner learns which process started it (see the runner's RunnerGuards).</summary>
+    public const string ParentVariable = "CAMNOTEBOOKS_RUNNER_PARENT_PID";
+
+    private static readonly HashSet<Process> Running = [];
+
+    /// <summary>Stops every runner this process started and that still runs: called when the book is stopped by a signal.</summary>
+    public static void StopAll()
+    {
+        lock (Running)
+        {
+            foreach (var process in Running)
+            {
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Already gone.
+                }
+            }
+        }
+    }
+
+    private static Untrack Track(Process process)
+    {
+        lock (Running) Running.Add(process);
+        return new Untrack(process);
+    }
+
+    private sealed class Untrack(Process process) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (Running) Running.Remove(process);
+        }
+    }
+
     /// <summary>Runs <paramref name="notebook"/> and writes its executed copy into <paramref name="outputFolder"/>; forwards progress lines to <paramref name="log"/>.</summary>
     /// <exception cref="FileNotFoundException">The runner is not built.</exception>
     public static async Task<RunnerOutcome> RunAsync(string runnerAssembly, NotebookSource notebook, string outputFolder, string workingDirectory, TimeSpan timeout, Action<string> log)
@@ -36,8 +74,11 @@ public static class RunnerProcess
         };
         foreach (string argument in new[] { "exec", runnerAssembly, "run", notebook.FullPath, "--output", outputFolder })
             start.ArgumentList.Add(argument);
+        // The runner watches this process and stops when it is gone, even when it is killed with SIGKILL.
+        start.Environment[ParentVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var stopwatch = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start 'dotnet'. Is the .NET SDK on the PATH?");
+        using var tracked = Track(process);
         var stderr = new StringBuilder();
         process.OutputDataReceived += (_, e) => { if (e.Data is { } line) log(line); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) lock (stderr) stderr.AppendLine(line); };

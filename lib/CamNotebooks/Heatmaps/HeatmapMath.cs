@@ -12,11 +12,17 @@ public static class HeatmapMath
     /// </summary>
     /// <param name="maps">Raw maps.</param>
     /// <param name="reluFirst">Clip negative values to 0 first, so that only evidence <em>for</em> the class is shown.</param>
+    /// <exception cref="ArgumentException">The maps hold NaN or infinite values (their min-max scale would be a blank picture).</exception>
     public static Tensor Normalize(Tensor maps, bool reluFirst = false)
     {
         RequireMaps(maps, nameof(maps));
         using var scope = NewDisposeScope();
         var values = maps.detach().to(ScalarType.Float32);
+        long nonFinite = values.isfinite().logical_not().sum().item<long>();
+        if (nonFinite > 0)
+            throw new ArgumentException(
+                $"The map holds {nonFinite} NaN or infinite value(s); scaled to 0..1 it would show as a blank picture. A NaN pixel " +
+                "in the input image, or a division by zero in the map's formula, usually causes it.", nameof(maps));
         if (reluFirst) values = values.relu();
         var flat = values.reshape(-1, values.shape[^2] * values.shape[^1]);
         var low = flat.amin([1], keepdim: true);

@@ -17,8 +17,10 @@ public sealed class HookGroup : IReadOnlyList<Hook>, IDisposable
     private readonly List<Hook> _hooks = [];
 
     /// <summary>Hooks each of <paramref name="layers"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="layers"/> is null.</exception>
     public HookGroup(IEnumerable<Module<Tensor, Tensor>> layers)
     {
+        ArgumentNullException.ThrowIfNull(layers);
         try
         {
             foreach (var layer in layers) _hooks.Add(new Hook(layer));

@@ -35,11 +35,25 @@ internal static class FeatureCache
         return Path.Combine(WeightCache.DefaultFolder(), $"features-{Convert.ToHexStringLower(hash.GetHashAndReset())}.bin");
     }
 
-    /// <summary>The cached features [count, width], or null when absent or damaged.</summary>
-    public static Tensor? TryRead(string path, int count, int width)
+    /// <summary>The cached features [count, width], or null when absent, damaged or unreadable.</summary>
+    public static Tensor? TryRead(string path, int count, int width) => TryRead(path, count, width, out _);
+
+    /// <summary>As above; <paramref name="problem"/> says why a file that exists could not be used.</summary>
+    public static Tensor? TryRead(string path, int count, int width, out string? problem)
     {
+        problem = null;
+        IO.AtomicFile.RemoveStaleTemporaries(path);
         if (!File.Exists(path)) return null;
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problem = $"the cached features {path} could not be read ({e.Message})";
+            return null;
+        }
         int payload = count * width * sizeof(float);
         if (bytes.Length != payload + HashLength
             || !SHA256.HashData(bytes.AsSpan(0, payload)).AsSpan().SequenceEqual(bytes.AsSpan(payload)))
@@ -47,6 +61,24 @@ internal static class FeatureCache
         var values = new float[count * width];
         Buffer.BlockCopy(bytes, 0, values, 0, payload);
         return tensor(values, [count, width]);
+    }
+
+    /// <summary>
+    /// Stores features [count, width] if it can; the cache only saves time, so a folder that cannot be written (read-only,
+    /// a file or directory in the way, a full disk) is not an error. Returns null when stored, else why not.
+    /// </summary>
+    public static string? TryWrite(string path, Tensor features)
+    {
+        try
+        {
+            Write(path, features);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"the features were not cached: {path} could not be written ({e.Message}). Training goes on; to cache them, " +
+                   $"set {WeightCache.FolderVariable} to a writable folder";
+        }
     }
 
     /// <summary>Stores features [count, width].</summary>

@@ -16,6 +16,8 @@ namespace CamNotebooks.Learning;
 /// Children are named <c>body</c> (with its stages <c>body.layer1</c>..<c>body.layer4</c>) and <c>head</c> (whose
 /// <c>head.linear</c> weight, 2 x 512, is what CAM multiplies the activations by). Both are invoked with <c>call</c>, so
 /// hooks on them fire.
+/// <para>Ownership: the classifier owns its head only. Several classifiers may share one <see cref="PretrainedResNet"/>;
+/// disposing a classifier releases its head and leaves the body to whoever disposes the <see cref="PretrainedResNet"/>.</para>
 /// </remarks>
 public sealed class PetClassifier : Module<Tensor, Tensor>
 {
@@ -62,6 +64,19 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
         using var pooled = activations.mean([2, 3]);
         activations.Dispose();
         return head.call(pooled);
+    }
+
+    /// <summary>Releases the head, which this classifier owns, and not the body, which belongs to <see cref="Pretrained"/>.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            // TorchSharp's Module.Dispose releases every registered submodule; unregister both first so the shared body
+            // survives, then release the head by hand.
+            ClearModules();
+            head.Dispose();
+        }
+        base.Dispose(disposing);
     }
 
     /// <summary>Loads a photo and turns it into a one-image batch the network takes [1, 3, 224, 224].</summary>
@@ -123,7 +138,8 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
         var all = split.Train.Concat(split.Validation).ToList();
         var watch = System.Diagnostics.Stopwatch.StartNew();
         string cachePath = FeatureCache.PathFor(pretrained.Report.SourceSha256, Featurizer, InputResize.ToString(), all.Select(p => p.FilePath));
-        var cached = useFeatureCache ? FeatureCache.TryRead(cachePath, all.Count, (int)ResNetBody.FeatureChannels) : null;
+        string? cacheNote = null;
+        var cached = useFeatureCache ? FeatureCache.TryRead(cachePath, all.Count, (int)ResNetBody.FeatureChannels, out cacheNote) : null;
         if (cached is not null) onFeatures?.Invoke(all.Count, all.Count);
         Tensor Extract()
         {
@@ -133,7 +149,11 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
             return FeatureExtraction.Extract(all, x => Featurize(folded, pretrained.Preprocessing, x), InputResize, progress: onFeatures);
         }
         using var features = cached ?? Extract();
-        if (cached is null && useFeatureCache) FeatureCache.Write(cachePath, features);
+        if (cached is null && useFeatureCache && FeatureCache.TryWrite(cachePath, features) is { } notWritten)
+        {
+            cacheNote = cacheNote is null ? notWritten : $"{cacheNote}; {notWritten}";
+            Console.Error.WriteLine($"warning: {notWritten}.");
+        }
         var featureTime = watch.Elapsed;
         using var labels = FeatureExtraction.Labels(all);
         int n = split.Train.Count;
@@ -144,7 +164,8 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
         var head = new LinearHead(seed: options.Seed);
         watch.Restart();
         var history = HeadTrainer.Train(head, trainX, trainY, validX, validY, options, onEpoch);
-        return new PetClassifierTraining(new PetClassifier(pretrained, head), history, featureTime, watch.Elapsed, FeaturesFromCache: cached is not null);
+        return new PetClassifierTraining(new PetClassifier(pretrained, head), history, featureTime, watch.Elapsed,
+            FeaturesFromCache: cached is not null, FeatureCacheNote: cacheNote);
     }
 }
 
@@ -154,5 +175,6 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
 /// <param name="FeatureTime">Time spent computing the body's features for every photo.</param>
 /// <param name="TrainingTime">Time spent training the head.</param>
 /// <param name="FeaturesFromCache">True when the body's features came from the user cache (see <see cref="PetClassifier.Train"/>).</param>
+/// <param name="FeatureCacheNote">Why the feature cache could not be read or written (training went on without it); null when all went well.</param>
 public sealed record PetClassifierTraining(PetClassifier Classifier, IReadOnlyList<EpochReport> History, TimeSpan FeatureTime, TimeSpan TrainingTime,
-    bool FeaturesFromCache = false);
+    bool FeaturesFromCache = false, string? FeatureCacheNote = null);

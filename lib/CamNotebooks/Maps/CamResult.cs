@@ -51,8 +51,7 @@ public sealed class CamResult : IDisposable
     /// <summary>The raw map of image <paramref name="index"/> as a [row, column] array.</summary>
     public float[,] MapValues(int index)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        RequireImage(index);
         int rows = (int)Maps.shape[1], columns = (int)Maps.shape[2];
         using var map = Maps[index].contiguous();
         var flat = map.data<float>().ToArray();
@@ -62,11 +61,20 @@ public sealed class CamResult : IDisposable
     }
 
     /// <summary>A one-line description of image <paramref name="index"/>'s map, e.g. for a caption.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not an image of this batch.</exception>
     public string Describe(int index, IReadOnlyList<string>? classNames = null)
     {
+        RequireImage(index);
         string Name(int c) => classNames is not null && c < classNames.Count ? classNames[c] : $"class {c}";
         return $"{Method} on {LayerName} for {Name(ClassIndices[index])} (p = {Probabilities[index]:0.000}, " +
                $"predicted {Name(PredictedClasses[index])})";
+    }
+
+    private void RequireImage(int index)
+    {
+        if (index < 0 || index >= Count)
+            throw new ArgumentOutOfRangeException(nameof(index), index,
+                $"Image {index} does not exist: this result holds {Count} map(s), numbered 0..{Count - 1}.");
     }
 
     /// <inheritdoc />

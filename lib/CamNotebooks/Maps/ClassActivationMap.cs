@@ -10,7 +10,8 @@ namespace CamNotebooks.Maps;
 /// conv features → global average pooling → linear layer, the score of class c is the average over positions of
 /// Σ_k w_ck · A_k(i, j); the un-averaged sum at each position is the map: <c>einsum("ck,kij->cij", W, A)</c>.
 /// </summary>
-/// <remarks>It needs no gradient, but only works for the layer whose pooled output feeds the final linear layer.</remarks>
+/// <remarks>It needs no gradient, but only works for the layer whose pooled output feeds the final linear layer. Thread
+/// rules as for <see cref="GradCam"/>: concurrent calls run one after another.</remarks>
 public static class ClassActivationMap
 {
     /// <summary>Computes one CAM per image of <paramref name="batch"/> (raw values, may be negative).</summary>

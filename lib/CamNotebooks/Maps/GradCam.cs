@@ -8,6 +8,12 @@ namespace CamNotebooks.Maps;
 /// gradient of the class score over that channel, add the weighted channels up, keep the positive part.
 /// Works for any convolutional layer, unlike plain CAM.
 /// </summary>
+/// <remarks>
+/// Threads: every map method (CAM, Grad-CAM, Grad-CAM++, LayerCAM) may be called from any thread, and calls made at the
+/// same time run one after another, because each registers a hook on a module that other calls may share. Do not run
+/// the same model yourself (<c>model.call</c>, training) on another thread while a map is computed: that pass would
+/// fire the map's hook. libtorch already uses every core within one call.
+/// </remarks>
 public static class GradCam
 {
     /// <summary>Computes one Grad-CAM map per image of <paramref name="batch"/>.</summary>

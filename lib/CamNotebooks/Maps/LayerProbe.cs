@@ -14,6 +14,13 @@ internal sealed record ProbeOutput(Tensor Activations, Tensor? Gradients, Tensor
 /// </summary>
 internal static class LayerProbe
 {
+    /// <summary>
+    /// One probe at a time in the whole process. A hook is registered on a shared module, so a forward pass on another
+    /// thread (through the same model, or another model sharing the layer) would fire it too and mix two batches' tensors.
+    /// libtorch already spreads one pass over every core, so running probes one after another costs little.
+    /// </summary>
+    private static readonly Lock OneProbeAtATime = new();
+
     public static ProbeOutput Run(Module<Tensor, Tensor> model, Module<Tensor, Tensor> layer, string layerName, Tensor batch,
         int[]? classIndices, bool withGradients)
     {
@@ -21,13 +28,28 @@ internal static class LayerProbe
             throw new ArgumentException(
                 $"Expected a batch of images [N, C, H, W], got [{string.Join(", ", batch.shape)}]. For one image use image.unsqueeze(0).",
                 nameof(batch));
+        if (batch.shape[0] == 0)
+            throw new ArgumentException(
+                $"The batch is empty (shape [{string.Join(", ", batch.shape)}]): there is no image to map. Pass at least one image.",
+                nameof(batch));
+        ProbeInputChecks.RequireFinite(batch);
+        if (withGradients) ProbeInputChecks.RequireGradientsPossible();
+        lock (OneProbeAtATime)
+        {
+            return RunAlone(model, layer, layerName, batch, classIndices, withGradients);
+        }
+    }
+
+    private static ProbeOutput RunAlone(Module<Tensor, Tensor> model, Module<Tensor, Tensor> layer, string layerName, Tensor batch,
+        int[]? classIndices, bool withGradients)
+    {
         Tensor? activations = null;
         int firings = 0;
         // The captured tensor must outlive any dispose scope the model's own forward opens (a hand-written forward may wrap
         // its work in one); it joins the caller's scope instead, once the forward pass is over.
         var callerScope = CurrentDisposeScope;
         // The hook keeps the layer's output. For gradients it makes that output a fresh leaf that requires grad, so that
-        // autograd.grad(score, leaf) retraces only the layers after this one. It hands the model a clone, so that an
+        // score.backward(inputs: [leaf]) retraces only the layers after this one. It hands the model a clone, so that an
         // in-place operation further on (ReLU(inplace: true)) cannot touch the captured tensor.
         var remover = layer.register_forward_hook((_, _, output) =>
         {
@@ -68,10 +90,17 @@ internal static class LayerProbe
         using var gradScope = enable_grad();
         var score = logits.gather(1, index).sum();
         if (!score.requires_grad)
-            throw new InvalidOperationException($"The class scores do not depend on layer '{layerName}': choose a layer on the path to the output.");
-        var gradients = autograd.grad([score], [activations])[0];
-        return new ProbeOutput(activations.detach(), gradients, logits.detach(), classes);
+            throw NotOnThePath(layerName);
+        // backward (not autograd.grad): TorchSharp turns libtorch's errors in backward into exceptions, while an error in
+        // grad (an unused input, a tensor modified in place) aborts the whole process.
+        score.backward(inputs: [activations]);
+        var gradients = activations.grad ?? throw NotOnThePath(layerName);
+        return new ProbeOutput(activations.detach(), gradients.detach(), logits.detach(), classes);
     }
+
+    private static InvalidOperationException NotOnThePath(string layerName) => new(
+        $"Layer '{layerName}' runs in the forward pass but does not feed the class scores (their gradient with respect to its " +
+        "output does not exist), so it cannot explain them: choose a layer on the path to the output (for a ResNet: layer1..layer4).");
 
     /// <summary>null: each image's predicted class; one index: the same class for all; else one index per image.</summary>
     private static int[] ResolveClasses(int[]? classIndices, Tensor logits)

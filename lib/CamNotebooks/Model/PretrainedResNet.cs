@@ -40,6 +40,7 @@ public sealed class PretrainedResNet : IDisposable
         var sha = FileHashes.RequirePackaged(files.BodyPath, FileHashes.PackagedBody);
         var cachePath = WeightCache.FileFor(cacheDirectory ?? WeightCache.DefaultFolder(), sha);
 
+        IO.AtomicFile.RemoveStaleTemporaries(cachePath); // left by a process killed while it wrote the cache
         string? note = null;
         ResNetWeights? weights = null;
         if (File.Exists(cachePath))

@@ -74,7 +74,7 @@ public static class WeightCache
         {
             bytes = File.ReadAllBytes(path);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             problem = $"cannot read {path}: {e.Message}";
             return null;

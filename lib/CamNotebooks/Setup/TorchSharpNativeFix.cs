@@ -69,11 +69,21 @@ public static class TorchSharpNativeFix
             return new(false, $"Not needed: {stdcpp} provides every version {GlueFileName} asks for.", null);
 
         string libtorchFolder = FindLibtorchFolder(glue);
-        string target = PrepareFolder(glue, libtorchFolder);
+        string target = CacheFolder(glue, libtorchFolder);
         string patched = Path.Combine(target, GlueFileName);
-        if (!File.Exists(patched))
-            WritePatchedCopy(glueImage, missing, patched);
-        LinkSiblings(libtorchFolder, target);
+        IO.AtomicFile.RemoveStaleTemporaries(patched); // left by a process killed while it wrote the copy
+        // A copy is loaded only once its size and hash match the record written beside it: a truncated or altered library
+        // would crash the process inside the loader (bus error), on this start and every later one.
+        if (!PatchedCopyRecord.Matches(patched))
+            Rebuild(glueImage, missing, patched);
+        try
+        {
+            LinkSiblings(libtorchFolder, target);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw CannotWrite(target, e);
+        }
 
         try
         {
@@ -141,28 +151,45 @@ public static class TorchSharpNativeFix
     }
 
     /// <summary>The folder for the patched copy: keyed by the glue's hash and libtorch's folder, so stale copies are never reused.</summary>
-    private static string PrepareFolder(string glue, string libtorchFolder)
+    private static string CacheFolder(string glue, string libtorchFolder)
     {
-        string root = CacheRoot();
         byte[] glueHash = SHA256.HashData(File.ReadAllBytes(glue));
         byte[] folderHash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(libtorchFolder));
         string key = Convert.ToHexStringLower(glueHash)[..16] + "-" + Convert.ToHexStringLower(folderHash)[..8];
-        string target = Path.Combine(root, key);
+        return Path.Combine(CacheRoot(), key);
+    }
+
+    /// <summary>Writes the patched copy and its record; the folder is only written to here, so a valid cache may be read-only.</summary>
+    private static void Rebuild(ElfImage image, IReadOnlyList<ElfImage.VersionNeed> missing, string patched)
+    {
+        if (Directory.Exists(patched))
+            throw new NativeSetupException(
+                $"{patched} is a directory, where the patched TorchSharp library should be. Delete it (the library is rebuilt on " +
+                $"the next start), or set {CacheVariable} to another folder.");
+        byte[] bytes = PatchedBytes(image, missing);
+        if (PatchedCopyRecord.IsRecordMissingForIdentical(patched, bytes))
+        {
+            // A whole copy made before records existed: keep it, and record it if the folder allows.
+            try { PatchedCopyRecord.Write(patched, bytes); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            return;
+        }
         try
         {
-            Directory.CreateDirectory(target);
-            string probe = Path.Combine(target, $".write-test-{Environment.ProcessId}");
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
+            Directory.CreateDirectory(Path.GetDirectoryName(patched)!);
+            // Written beside, then renamed: a crash mid-write never leaves a half-written library that a later run would trust.
+            IO.AtomicFile.WriteAllBytes(patched, bytes);
+            PatchedCopyRecord.Write(patched, bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new NativeSetupException(
-                $"Cannot write the patched TorchSharp library to {target}: {e.Message}. " +
-                $"Set the environment variable {CacheVariable} to a writable folder, or use a Linux whose libstdc++ comes from GCC 13 or newer.", e);
+            throw CannotWrite(Path.GetDirectoryName(patched)!, e);
         }
-        return target;
     }
+
+    private static NativeSetupException CannotWrite(string target, Exception e) => new(
+        $"Cannot write the patched TorchSharp library to {target}: {e.Message}. " +
+        $"Set the environment variable {CacheVariable} to a writable folder, or use a Linux whose libstdc++ comes from GCC 13 or newer.", e);
 
     /// <summary>Where patched copies live: $CAMNOTEBOOKS_NATIVE_CACHE, else $XDG_CACHE_HOME/camnotebooks/native, else ~/.cache/camnotebooks/native.</summary>
     public static string CacheRoot()
@@ -174,7 +201,7 @@ public static class TorchSharpNativeFix
         return Path.Combine(cache, "camnotebooks", "native");
     }
 
-    private static void WritePatchedCopy(ElfImage image, IReadOnlyList<ElfImage.VersionNeed> missing, string patched)
+    private static byte[] PatchedBytes(ElfImage image, IReadOnlyList<ElfImage.VersionNeed> missing)
     {
         var symbols = image.DynamicSymbols();
         foreach (var need in missing)
@@ -190,8 +217,7 @@ public static class TorchSharpNativeFix
             }
             image.RemoveVersionNeed(need);
         }
-        // Written beside, then renamed: a crash mid-write never leaves a half-written library that a later run would trust.
-        IO.AtomicFile.WriteAllBytes(patched, image.Bytes);
+        return image.Bytes;
     }
 
     /// <summary>The glue's RUNPATH is $ORIGIN: link libtorch's libraries beside the copy so its dependencies resolve there.</summary>
