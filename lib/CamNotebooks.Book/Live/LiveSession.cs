@@ -133,7 +133,7 @@ public sealed class LiveSession : IDisposable
             if (error is not null)
             {
                 _log($"cell {i + 1} failed: {FirstLine(error)}");
-                SetStatus(false, $"Cell {i + 1} failed (its error is shown there; the cells below did not run). Fix it and save. Run {_runs}, {watch.Elapsed.TotalSeconds:F1} s.", problem: false);
+                SetStatus(false, $"Cell {i + 1} failed (its error is shown there; the cells below did not run). Fix it and save. Run {_runs}, {watch.Elapsed.TotalSeconds:F1} s.", problem: true);
                 return;
             }
             if (i + 1 < count && superseded())
