@@ -15,9 +15,9 @@ public static class PageDownloads
                       $"<a href=\"{Rendering.Html.Escape(ipynb)}\" download type=\"application/x-ipynb+json\">notebook with outputs ({Rendering.Html.Escape(ipynb)})</a> · " +
                       $"<a href=\"{Rendering.Html.Escape(file)}\" download type=\"text/plain\">source ({Rendering.Html.Escape(file)})</a>";
         if (drawsCharts)
-            html += " <span class=\"downloads-note\">The .ipynb's charts are HTML with plotly.js inside the notebook: they draw in VS Code's Jupyter " +
-                    "and in JupyterLab or Jupyter Notebook once you trust the notebook (<code>jupyter trust</code>); " +
-                    "static viewers such as GitHub show its pictures and text but not its charts.</span>";
+            html += " <span class=\"downloads-note\">The .ipynb's charts are HTML that carries plotly.js: they draw where a viewer runs a " +
+                    "notebook's scripts (nbconvert's HTML, as nbviewer shows it; JupyterLab once you trust the notebook with " +
+                    "<code>jupyter trust</code>); GitHub's preview runs no scripts and shows the pictures and text but not the charts.</span>";
         return html + "</p>\n";
     }
 }

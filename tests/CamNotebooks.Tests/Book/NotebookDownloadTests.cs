@@ -8,7 +8,7 @@ namespace CamNotebooks.Tests.Book;
 
 /// <summary>Every page of the book links its executed notebook (.ipynb, with outputs) and its .dib source, both beside it.</summary>
 [Collection(NotebookCollection.Name)]
-public partial class NotebookDownloadTests
+public partial class NotebookDownloadTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public void Every_page_links_its_ipynb_and_dib_which_exist_beside_it()
@@ -83,6 +83,27 @@ public partial class NotebookDownloadTests
         Assert.True(charts[0].Length > 3_000_000, "the first chart's output should embed plotly.js");
         // The copy says where it came from.
         Assert.Equal("notebooks/01_outputs.dib", notebook.RootElement.GetProperty("metadata").GetProperty(NotebookDownloads.MetadataKey).GetProperty("source").GetString());
+    }
+
+    [DebianJupyterFact]
+    public async Task The_ipynb_as_a_notebook_viewer_shows_it_has_its_pictures_and_draws_its_charts_offline()
+    {
+        // nbconvert's HTML is what nbviewer serves; opened offline in Chromium, with the network cut off.
+        string folder = Path.Combine(Path.GetTempPath(), "camnb-nbviewer-" + Guid.NewGuid().ToString("N"));
+        var convert = ProcessRunner.Run(DebianJupyter.Jupyter,
+            ["nbconvert", "--to", "html", "--output-dir", folder, Path.Combine(SharedFixtureBook.Folder, "01_outputs.ipynb")],
+            Repository.Root, TimeSpan.FromMinutes(2));
+        Assert.True(convert.ExitCode == 0, convert.ToString());
+        await using var browser = await BookBrowser.LaunchAsync();
+        var visit = await browser.VisitAsync(Path.Combine(folder, "01_outputs.html"), Path.Combine(BookFixtures.ScreenshotFolder, "fixture-01_outputs-nbconvert.png"));
+        // The two Plotly.NET charts draw from the plotly.js the notebook carries; the PNG shows.
+        Assert.True(visit.Charts >= 2, $"{visit.Charts} charts");
+        Assert.DoesNotContain("camnb-plot-1", visit.UndrawnCharts);
+        Assert.DoesNotContain("camnb-plot-2", visit.UndrawnCharts);
+        Assert.Contains(visit.BrokenImages, i => i.StartsWith("https://example.com/", StringComparison.Ordinal)); // the fixture's remote image, blocked
+        Assert.True(visit.Images - visit.BrokenImages.Count >= 1, $"{visit.Images} images, broken: {string.Join(", ", visit.BrokenImages)}");
+        output.WriteLine($"nbconvert page: {visit.Charts} charts ({visit.UndrawnCharts.Count} not drawn: {string.Join(", ", visit.UndrawnCharts)}), {visit.Images} images; " +
+                         $"requests blocked: {string.Join(", ", visit.ExternalRequests)}");
     }
 
     private static string Text(JsonElement value) => value.ValueKind == JsonValueKind.Array ? string.Concat(value.EnumerateArray().Select(l => l.GetString())) : value.GetString()!;
