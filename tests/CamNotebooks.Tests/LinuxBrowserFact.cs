@@ -1,4 +1,4 @@
-namespace CamNotebooks.Tests.Live;
+namespace CamNotebooks.Tests;
 
 /// <summary>
 /// A test that drives the system's Chromium (the Debian package that test.sh installs). On Windows and macOS there is no
