@@ -22,6 +22,7 @@ public sealed class LiveServer : IAsyncDisposable
     private readonly LiveSession _session;
     private readonly List<Channel<LiveStatus>> _listeners = [];
     private readonly Lock _gate = new();
+    private (long Version, string Html)? _page;
 
     private LiveServer(WebApplication app, LiveSession session)
     {
@@ -51,7 +52,7 @@ public sealed class LiveServer : IAsyncDisposable
         app.MapGet("/" + pageName, (HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "no-store";
-            return Results.Content(LivePage.Render(session, settings), "text/html; charset=utf-8");
+            return Results.Content(server.Page(settings), "text/html; charset=utf-8");
         });
         app.MapGet("/" + LivePage.ScriptPath, () => Results.Content(LivePage.Script, "text/javascript; charset=utf-8"));
         app.MapGet("/" + Path.GetFileName(session.NotebookPath), () => Results.File(File.ReadAllBytes(session.NotebookPath), "text/plain; charset=utf-8"));
@@ -72,6 +73,17 @@ public sealed class LiveServer : IAsyncDisposable
         string address = app.Urls.Single();
         server.PageUrl = $"{address.TrimEnd('/')}/{pageName}";
         return server;
+    }
+
+    /// <summary>The page at the session's current version, rendered once per version however many tabs ask.</summary>
+    private string Page(BookSettings settings)
+    {
+        long version = _session.Status.Version;
+        lock (_gate)
+            if (_page is { } cached && cached.Version == version) return cached.Html;
+        string html = LivePage.Render(_session, settings);
+        lock (_gate) _page = (version, html);
+        return html;
     }
 
     /// <summary>Stops when the host stops (Ctrl-C) or <paramref name="cancellation"/> fires.</summary>

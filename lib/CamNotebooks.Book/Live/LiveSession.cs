@@ -149,19 +149,36 @@ public sealed class LiveSession : IDisposable
     }
 
     /// <summary>The executed notebook as it stands, as .ipynb JSON (cells not yet run have no outputs).</summary>
-    public string ToIpynb()
+    public string ToIpynb() => ToIpynb(output => output);
+
+    /// <summary>
+    /// The notebook as it stands, for the page: read back as the book reads executed notebooks, so it renders exactly
+    /// as the book does. The 3.6 MB of plotly.js that the first chart carries is left out first (the page loads the local
+    /// copy, as the book's renderer would after removing it), which keeps a re-render after a save quick.
+    /// </summary>
+    public ExecutedNotebook ToExecutedNotebook() => ExecutedNotebook.Parse(ToIpynb(WithoutInlinePlotlyJs), _dibPath);
+
+    private string ToIpynb(Func<InteractiveDocumentOutputElement, InteractiveDocumentOutputElement> map)
     {
         var document = new InteractiveDocument();
         lock (_gate)
         {
             for (int i = 0; i < _cells.Count; i++)
-                document.Add(new InteractiveDocumentElement(_cells[i].Source, _cells[i].Kernel, _cells[i].Outputs.ToList()) { Id = $"cell-{i + 1}" });
+                document.Add(new InteractiveDocumentElement(_cells[i].Source, _cells[i].Kernel, _cells[i].Outputs.Select(map).ToList()) { Id = $"cell-{i + 1}" });
         }
         return document.ToJupyterJson("C#");
     }
 
-    /// <summary>The notebook as it stands, rendered exactly as the book renders it (same renderer, same sanitising).</summary>
-    public ExecutedNotebook ToExecutedNotebook() => ExecutedNotebook.Parse(ToIpynb(), _dibPath);
+    private static InteractiveDocumentOutputElement WithoutInlinePlotlyJs(InteractiveDocumentOutputElement output)
+    {
+        if (output is not DisplayElement display || !display.Data.TryGetValue("text/html", out object? value) || value is not string html) return output;
+        int marker = html.IndexOf(OfflineHtml.PlotlyScriptMarker, StringComparison.Ordinal);
+        int start = marker < 0 ? -1 : html.LastIndexOf("<script", marker, StringComparison.OrdinalIgnoreCase);
+        int end = marker < 0 ? -1 : html.IndexOf("</script>", marker, StringComparison.OrdinalIgnoreCase);
+        if (start < 0 || end < 0) return output;
+        string stripped = html[..start] + html[(end + "</script>".Length)..];
+        return new DisplayElement(display.Data.ToDictionary(entry => entry.Key, entry => entry.Key == "text/html" ? stripped : entry.Value));
+    }
 
     private void SetStatus(bool busy, string message, bool problem = false)
     {

@@ -9,15 +9,14 @@ public static class PageDownloads
     /// </summary>
     public static string Html(BookPage page, bool drawsCharts)
     {
-        string file = Path.GetFileName(page.NotebookPath);
-        string ipynb = Path.ChangeExtension(file, ".ipynb");
-        string html = "<p class=\"downloads\">Download: " +
-                      $"<a href=\"{Rendering.Html.Escape(ipynb)}\" download type=\"application/x-ipynb+json\">notebook with outputs ({Rendering.Html.Escape(ipynb)})</a> · " +
-                      $"<a href=\"{Rendering.Html.Escape(file)}\" download type=\"text/plain\">source ({Rendering.Html.Escape(file)})</a>";
+        string file = Rendering.Html.Escape(Path.GetFileName(page.NotebookPath));
+        string ipynb = Rendering.Html.Escape(Path.ChangeExtension(Path.GetFileName(page.NotebookPath), ".ipynb"));
+        string html = "<p class=\"downloads\"><small>Download: " +
+                      $"<a href=\"{ipynb}\" download type=\"application/x-ipynb+json\" title=\"{ipynb}\">notebook with outputs (.ipynb)</a> · " +
+                      $"<a href=\"{file}\" download type=\"text/plain\" title=\"{file}\">source (.dib)</a>";
         if (drawsCharts)
-            html += " <span class=\"downloads-note\">The .ipynb's charts are HTML that carries plotly.js: they draw where a viewer runs a " +
-                    "notebook's scripts (nbconvert's HTML, as nbviewer shows it; JupyterLab once you trust the notebook with " +
-                    "<code>jupyter trust</code>); GitHub's preview runs no scripts and shows the pictures and text but not the charts.</span>";
-        return html + "</p>\n";
+            html += ". Its charts draw where a viewer runs the notebook's scripts (JupyterLab after <code>jupyter trust</code>, " +
+                    "nbconvert and nbviewer), not in GitHub's preview.";
+        return html + "</small></p>\n";
     }
 }
