@@ -60,5 +60,8 @@ public class BrowserTests
         Assert.Empty(problems);
         int notebooks = Repository.AllNotebooks().Count();
         Assert.Equal(notebooks + 1, Directory.GetFiles(output, "*.html", SearchOption.AllDirectories).Length);
+        // Beside every page, its executed notebook (schema-valid .ipynb) and its source; the visits above checked the links.
+        Assert.Equal(notebooks, Directory.GetFiles(output, "*.dib", SearchOption.AllDirectories).Length);
+        Assert.Empty(Jupyter.DebianJupyter.SchemaProblems(Directory.GetFiles(output, "*.ipynb", SearchOption.AllDirectories)));
     }
 }
