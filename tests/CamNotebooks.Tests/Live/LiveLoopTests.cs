@@ -59,7 +59,17 @@ public partial class LiveLoopTests(ITestOutputHelper output)
         Assert.True(await page.EvaluateAsync<bool>("() => window.camnbNoReload === true"));
         Assert.Empty(browser.Problems);
 
-        // 4. Ctrl-C stops it cleanly, and the port is closed.
+        // 4. A save that breaks the file itself: the status says what is wrong, the cells stay; the repair brings it back.
+        string good = File.ReadAllText(notebook);
+        File.WriteAllText(notebook, good.Replace("#!meta", "#!mate", StringComparison.Ordinal));
+        await WaitForTextAsync(page, "#camnb-live-status", "does not start with a '#!meta' block");
+        Assert.Contains("answer=147", await page.InnerTextAsync("#cell-3"));
+        File.WriteAllText(notebook, good);
+        await WaitForTextAsync(page, "#camnb-live-status", "Up to date");
+        Assert.Contains($"answer=147 runs=3 kernel={kernel}", await page.InnerTextAsync("#cell-3")); // nothing re-ran
+        Assert.Empty(browser.Problems);
+
+        // 5. Ctrl-C stops it cleanly, and the port is closed.
         Assert.Equal(0, live.Interrupt(TimeSpan.FromSeconds(15)));
         Assert.Contains("live: stopped.", live.Output);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
