@@ -114,10 +114,15 @@ public static partial class LivePage
           remember(document);
           document.documentElement.setAttribute('data-live-version', String(version));
           var events = new EventSource('events');
+          // While cells run, refresh at most twice a second (a quick cell then shows once, when it is done); when the run
+          // ends, refresh at once.
+          var pending = null;
           events.onmessage = function (e) {
             var state = JSON.parse(e.data);
             setStatus(state);
-            if (state.version > version) refresh();
+            if (state.version <= version) return;
+            if (!state.busy) { clearTimeout(pending); pending = null; refresh(); }
+            else if (pending === null) pending = setTimeout(function () { pending = null; refresh(); }, 500);
           };
           events.onerror = function () {
             document.getElementById('camnb-live-status').textContent = 'Waiting for the live server…';
