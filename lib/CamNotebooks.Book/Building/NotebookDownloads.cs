@@ -35,20 +35,14 @@ public static class NotebookDownloads
             if (AtomicFile.WriteIfChanged(Path.Combine(root, ipynb), new UTF8Encoding(false).GetBytes(json))) changed++;
             if (AtomicFile.WriteIfChanged(Path.Combine(root, source.RelativePath), File.ReadAllBytes(source.FullPath))) changed++;
         }
-        foreach (string stale in Directory.GetFiles(root, "*.ipynb", SearchOption.AllDirectories)
-                     .Concat(Directory.GetFiles(root, "*.dib", SearchOption.AllDirectories)))
-        {
-            string relative = Path.GetRelativePath(root, stale).Replace('\\', '/');
-            if (wanted.Contains(relative)) continue;
-            // Only our own copies: an .ipynb we marked, a .dib beside one we marked or beside no page at all.
-            string ipynbSibling = Path.ChangeExtension(stale, ".ipynb");
-            bool ours = stale.EndsWith(".ipynb", StringComparison.OrdinalIgnoreCase)
-                ? IsMarked(stale)
-                : (File.Exists(ipynbSibling) && IsMarked(ipynbSibling)) || !File.Exists(Path.ChangeExtension(stale, ".html"));
-            if (!ours) continue;
-            File.Delete(stale);
-            changed++;
-        }
+        // Only our own copies go: an .ipynb we marked, and the .dib beside it. Decide for all before deleting any.
+        var stale = Directory.GetFiles(root, "*.ipynb", SearchOption.AllDirectories)
+            .Where(ipynb => !wanted.Contains(Relative(root, ipynb)) && IsMarked(ipynb))
+            .SelectMany(ipynb => new[] { ipynb, Path.ChangeExtension(ipynb, ".dib") })
+            .Where(path => File.Exists(path) && !wanted.Contains(Relative(root, path)))
+            .ToList();
+        foreach (string path in stale) File.Delete(path);
+        changed += stale.Count;
         return changed;
     }
 
@@ -86,6 +80,8 @@ public static class NotebookDownloads
         };
         return notebook.ToJsonString(Indented) + "\n";
     }
+
+    private static string Relative(string root, string path) => Path.GetRelativePath(root, path).Replace('\\', '/');
 
     private static bool IsMarked(string ipynb)
     {

@@ -75,7 +75,7 @@ public static class LiveCommand
     /// <summary>Runs the notebook once, then again after every change of its file, until <paramref name="cancellation"/>.</summary>
     private static async Task WatchAsync(LiveSession session, CancellationToken cancellation, TextWriter log)
     {
-        var changes = new SemaphoreSlim(0);
+        using var changes = new SemaphoreSlim(0);
         string folder = Path.GetDirectoryName(session.NotebookPath)!;
         string name = Path.GetFileName(session.NotebookPath);
         using var watcher = new FileSystemWatcher(folder)

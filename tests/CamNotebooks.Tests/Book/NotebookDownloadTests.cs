@@ -109,6 +109,25 @@ public partial class NotebookDownloadTests(Xunit.Abstractions.ITestOutputHelper 
         output.WriteLine($"nbconvert page: charts drawn, {pngs} PNG shown; refused: {string.Join(", ", browser.Problems)}");
     }
 
+    [Fact]
+    public void A_rebuild_removes_the_copies_of_a_deleted_notebook_and_nothing_it_did_not_write()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "camnb-downloads-" + Guid.NewGuid().ToString("N"));
+        string book = Path.Combine(root, "book");
+        Directory.CreateDirectory(Path.Combine(root, "notebooks"));
+        string dib = Path.Combine(root, "notebooks", "02_tiny.dib");
+        File.Copy(Path.Combine(BookFixtures.FixtureFolder, "02_tiny.dib"), dib);
+        var source = new NotebookSource(dib, "02_tiny.dib", CamNotebooks.Book.Rendering.PageKind.Chapter);
+        Assert.Equal(2, NotebookDownloads.Write(book, [(source, null, "the runner crashed")]));
+        Assert.Contains("the runner crashed", File.ReadAllText(Path.Combine(book, "02_tiny.ipynb"))); // a valid notebook saying why
+        Assert.Equal(0, NotebookDownloads.Write(book, [(source, null, "the runner crashed")])); // unchanged: nothing rewritten
+        // Files the book did not write survive a rebuild, even beside its own.
+        File.WriteAllText(Path.Combine(book, "mine.ipynb"), """{"cells":[],"metadata":{},"nbformat":4,"nbformat_minor":5}""");
+        File.WriteAllText(Path.Combine(book, "mine.dib"), "mine");
+        Assert.Equal(2, NotebookDownloads.Write(book, []));
+        Assert.Equal(["mine.dib", "mine.ipynb"], Directory.GetFiles(book).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray());
+    }
+
     private static string Text(JsonElement value) => value.ValueKind == JsonValueKind.Array ? string.Concat(value.EnumerateArray().Select(l => l.GetString())) : value.GetString()!;
 
     [GeneratedRegex("""<a href="(?<href>[^"]+)" download""")]
