@@ -48,6 +48,7 @@ public partial class LiveLoopTests(ITestOutputHelper output)
         await page.WaitForSelectorAsync("#cell-3.failed", new PageWaitForSelectorOptions { Timeout = (float)Bound.TotalMilliseconds });
         Assert.Contains("CS0019", await page.InnerTextAsync("#cell-3 .output.error"));
         Assert.Contains("not-run", await page.GetAttributeAsync("#cell-4", "class"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BookFixtures.ScreenshotFolder, "live-error.png"), FullPage = true });
         await WaitForTextAsync(page, "#camnb-live-status", "Cell 3 failed");
         Assert.Equal("problem", await page.GetAttributeAsync("#camnb-live-status", "class"));
 
