@@ -9,4 +9,9 @@ if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium
 fi
+# The Jupyter tests use Debian's nbformat validator and nbconvert (with the .NET kernel from the tool manifest).
+if [ ! -x /usr/bin/jupyter-nbconvert ] && command -v apt-get >/dev/null; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y jupyter-nbconvert python3-nbformat jupyter-client
+fi
 dotnet test CamNotebooks.sln

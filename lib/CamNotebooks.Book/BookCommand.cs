@@ -18,7 +18,7 @@ public static class BookCommand
             --title <text>         the book's title (default: CamNotebooks)
             --timeout <minutes>    how long one notebook may run (default: 30)
           Exit code: 0 when every notebook ran through, 1 when one failed (its page shows the error), 2 on bad input.
-        """;
+        """ + "\n" + Live.LiveCommand.Usage + Jupyter.IpynbCommand.Usage;
 
     /// <summary>Parses <paramref name="args"/>, builds, and returns the process exit code.</summary>
     public static async Task<int> MainAsync(string[] args, TextWriter output, TextWriter error)
@@ -29,6 +29,8 @@ public static class BookCommand
             output.WriteLine(Usage);
             return 0;
         }
+        if (args[0] == "live") return await Live.LiveCommand.MainAsync(args[1..], output, error);
+        if (args[0] == "ipynb") return Jupyter.IpynbCommand.Run(args[1..], output, error);
         if (args[0] != "build") return Fail(error, $"unknown command '{args[0]}'.");
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         string[] known = ["--notebooks", "--output", "--cache", "--root", "--runner", "--title", "--timeout"];

@@ -122,7 +122,7 @@ public static class NotebookExecution
     }
 
     /// <summary>Turns the kernel's events into notebook outputs; returns the error message if the submission failed.</summary>
-    private static string? CollectOutputs(IEnumerable<KernelEvent> events, List<InteractiveDocumentOutputElement> outputs)
+    internal static string? CollectOutputs(IEnumerable<KernelEvent> events, List<InteractiveDocumentOutputElement> outputs)
     {
         // A display can be updated later (progress bars): keep one output per value id and replace it in place.
         var displays = new Dictionary<string, int>();

@@ -99,6 +99,7 @@ public static class BookBuilder
             rendered.Add((new BookPage(source.RelativePath, source.Kind, content.Title ?? fallbackTitle, result.Failure), content));
         }
         int written = WriteBook(options.OutputFolder, options.Settings, rendered);
+        written += NotebookDownloads.Write(options.OutputFolder, executed.Select(e => (e.Source, e.Ipynb, e.Problem ?? e.Result.Failure)));
         string index = Path.GetFullPath(Path.Combine(options.OutputFolder, "index.html"));
         var results = executed.Select(e => e.Result).ToList();
         log($"rendered {rendered.Count} pages and the index in {renderWatch.Elapsed.TotalSeconds:F1} s ({written} files changed)");

@@ -117,6 +117,7 @@ public static class PageRenderer
                 .Append(Encode(page.Failure)).Append("</p><p>")
                 .Append(content.FailedCell is { } failedCell ? $"<a href=\"#{Encode(failedCell)}\">Go to the failing cell</a>: its error is shown there; later cells were not run." : "What broke is shown below.")
                 .Append("</p></div>\n");
+        html.Append(PageDownloads.Html(page, content.DrawsCharts));
         html.Append(content.Body);
         html.Append("</main>\n</div>\n");
         Pager(html, page, previous, next, "bottom");

@@ -55,7 +55,7 @@ public static class TorchSharpNativeFix
 
     private static NativeFixResult ApplyOnce()
     {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
+        if (!AppliesTo(OperatingSystem.IsLinux(), RuntimeInformation.ProcessArchitecture))
             return new(false, $"Not needed on {RuntimeInformation.OSDescription} ({RuntimeInformation.ProcessArchitecture}).", null);
 
         string glue = FindGlueLibrary();
@@ -99,6 +99,9 @@ public static class TorchSharpNativeFix
         string versions = string.Join(", ", missing.Select(m => m.Version));
         return new(true, $"{stdcpp} lacks {versions}; loaded the patched copy {patched}.", patched);
     }
+
+    /// <summary>The fix is only ever considered on Linux x64 (the only glue built with GCC 13); elsewhere nothing is read or written.</summary>
+    internal static bool AppliesTo(bool isLinux, Architecture architecture) => isLinux && architecture == Architecture.X64;
 
     /// <summary>Finds the unpatched glue next to TorchSharp.dll (application output) or in its NuGet package folder.</summary>
     private static string FindGlueLibrary()

@@ -6,7 +6,7 @@ namespace CamNotebooks.Tests.Book;
 [Collection(NotebookCollection.Name)]
 public class BrowserTests
 {
-    [Fact]
+    [LinuxBrowserFact]
     public async Task Every_page_of_the_fixture_book_loads_offline_draws_its_charts_and_images_and_links_resolve()
     {
         string book = SharedFixtureBook.Folder;
@@ -36,7 +36,7 @@ public class BrowserTests
         Assert.True(print.MainWidth > 0.9 * print.BodyWidth, $"main is {print.MainWidth}px of {print.BodyWidth}px when printed");
     }
 
-    [Fact]
+    [LinuxBrowserFact]
     public async Task The_book_of_the_real_notebooks_builds_and_reads_cleanly_offline()
     {
         // Its own cache, so this test never reuses what build.sh left; repeated local runs reuse their own results.
@@ -60,5 +60,8 @@ public class BrowserTests
         Assert.Empty(problems);
         int notebooks = Repository.AllNotebooks().Count();
         Assert.Equal(notebooks + 1, Directory.GetFiles(output, "*.html", SearchOption.AllDirectories).Length);
+        // Beside every page, its executed notebook (schema-valid .ipynb) and its source; the visits above checked the links.
+        Assert.Equal(notebooks, Directory.GetFiles(output, "*.dib", SearchOption.AllDirectories).Length);
+        Assert.Empty(Jupyter.DebianJupyter.SchemaProblems(Directory.GetFiles(output, "*.ipynb", SearchOption.AllDirectories)));
     }
 }

@@ -1,0 +1,101 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace CamNotebooks.Book.Building;
+
+/// <summary>
+/// Puts each notebook's files beside its page, so the book is also a place to download them: the executed notebook as
+/// .ipynb with every output (what Jupyter, VS Code's Jupyter support and notebook viewers open) and the .dib source.
+/// </summary>
+public static class NotebookDownloads
+{
+    /// <summary>The metadata key that marks an .ipynb this program wrote (so a rebuild may delete its own stale copies).</summary>
+    public const string MetadataKey = "camnotebooks";
+
+    /// <summary>
+    /// Writes &lt;page&gt;.ipynb and &lt;page&gt;.dib for every notebook into <paramref name="outputFolder"/> (only files whose
+    /// content changed), removes copies of notebooks that no longer exist, and returns the number of files changed.
+    /// </summary>
+    /// <param name="outputFolder">The book folder.</param>
+    /// <param name="notebooks">Each notebook, its executed .ipynb (null when it could not be run) and why it could not.</param>
+    public static int Write(string outputFolder, IEnumerable<(NotebookSource Source, string? ExecutedNotebook, string? Problem)> notebooks)
+    {
+        string root = Path.GetFullPath(outputFolder);
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+        int changed = 0;
+        foreach (var (source, executed, problem) in notebooks)
+        {
+            string ipynb = Path.ChangeExtension(source.RelativePath, ".ipynb");
+            wanted.Add(ipynb);
+            wanted.Add(source.RelativePath);
+            string json = executed is not null
+                ? Mark(File.ReadAllText(executed), source.RelativePath)
+                : ProblemNotebook(source.RelativePath, problem ?? "the notebook could not be run");
+            if (AtomicFile.WriteIfChanged(Path.Combine(root, ipynb), new UTF8Encoding(false).GetBytes(json))) changed++;
+            if (AtomicFile.WriteIfChanged(Path.Combine(root, source.RelativePath), File.ReadAllBytes(source.FullPath))) changed++;
+        }
+        // Only our own copies go: an .ipynb we marked, and the .dib beside it. Decide for all before deleting any.
+        var stale = Directory.GetFiles(root, "*.ipynb", SearchOption.AllDirectories)
+            .Where(ipynb => !wanted.Contains(Relative(root, ipynb)) && IsMarked(ipynb))
+            .SelectMany(ipynb => new[] { ipynb, Path.ChangeExtension(ipynb, ".dib") })
+            .Where(path => File.Exists(path) && !wanted.Contains(Relative(root, path)))
+            .ToList();
+        foreach (string path in stale) File.Delete(path);
+        changed += stale.Count;
+        return changed;
+    }
+
+    /// <summary>The executed notebook with its source recorded in the metadata; cells and outputs are kept as they are.</summary>
+    public static string Mark(string ipynbJson, string notebookPath)
+    {
+        var notebook = JsonNode.Parse(ipynbJson)?.AsObject() ?? throw new InvalidDataException($"The executed copy of {notebookPath} is not a JSON object.");
+        var metadata = notebook["metadata"] as JsonObject ?? new JsonObject();
+        notebook["metadata"] = metadata;
+        metadata[MetadataKey] = new JsonObject { ["source"] = $"notebooks/{notebookPath}" };
+        return notebook.ToJsonString(Indented) + "\n";
+    }
+
+    /// <summary>A valid notebook for one that could not be run at all: a markdown cell saying why.</summary>
+    public static string ProblemNotebook(string notebookPath, string problem)
+    {
+        string text = $"# {Path.GetFileNameWithoutExtension(notebookPath)}\n\nThis notebook could not be executed when the book was built:\n\n```\n{problem}\n```\n\nIts source is `notebooks/{notebookPath}`.";
+        var notebook = new JsonObject
+        {
+            ["cells"] = new JsonArray(new JsonObject
+            {
+                ["cell_type"] = "markdown",
+                ["id"] = "problem",
+                ["metadata"] = new JsonObject(),
+                ["source"] = text,
+            }),
+            ["metadata"] = new JsonObject
+            {
+                ["kernelspec"] = new JsonObject { ["display_name"] = ".NET (C#)", ["language"] = "C#", ["name"] = ".net-csharp" },
+                ["language_info"] = new JsonObject { ["name"] = "C#" },
+                [MetadataKey] = new JsonObject { ["source"] = $"notebooks/{notebookPath}" },
+            },
+            ["nbformat"] = 4,
+            ["nbformat_minor"] = 5,
+        };
+        return notebook.ToJsonString(Indented) + "\n";
+    }
+
+    private static string Relative(string root, string path) => Path.GetRelativePath(root, path).Replace('\\', '/');
+
+    private static bool IsMarked(string ipynb)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(ipynb));
+            return json.RootElement.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
+                && metadata.TryGetProperty(MetadataKey, out _);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+}

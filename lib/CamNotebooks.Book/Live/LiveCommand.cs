@@ -1,0 +1,142 @@
+using System.Security.Cryptography;
+using CamNotebooks.Book.Rendering;
+using CamNotebooks.Runner;
+
+namespace CamNotebooks.Book.Live;
+
+/// <summary>
+/// <c>live &lt;notebook.dib&gt;</c>: serves one notebook on 127.0.0.1 and keeps its kernel alive; every save of the .dib
+/// (from any editor) re-runs the cells from the first changed one onward, and the open page updates in place.
+/// </summary>
+public static class LiveCommand
+{
+    /// <summary>The command's usage lines.</summary>
+    public const string Usage = """
+          live <notebook.dib> [--port N]
+            Serves the notebook on http://127.0.0.1:N/ (default 5175; 0 picks a free port) and keeps one kernel alive. Edit the
+            .dib in any editor: on every save, the cells from the first changed one onward run again in that kernel (cells
+            above keep their state) and the page updates in place, errors at their cell. Ctrl-C stops it.
+        """;
+
+    /// <summary>Runs until Ctrl-C (or <paramref name="stop"/>); returns the exit code (0, or 2 on bad input).</summary>
+    public static async Task<int> MainAsync(string[] args, TextWriter output, TextWriter error, CancellationToken stop = default)
+    {
+        string? notebook = null;
+        int port = 5175;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--port")
+            {
+                if (++i >= args.Length || !int.TryParse(args[i], out port) || port is < 0 or > 65535)
+                    return Fail(error, "--port takes a port number (0 for any free port).");
+            }
+            else if (notebook is null && !args[i].StartsWith("--", StringComparison.Ordinal)) notebook = args[i];
+            else return Fail(error, $"unexpected argument '{args[i]}'.");
+        }
+        if (notebook is null) return Fail(error, "live needs the .dib notebook to serve.");
+        try
+        {
+            DibNotebook.Load(notebook); // refuse a missing or malformed notebook before starting anything
+        }
+        catch (NotebookFormatException e)
+        {
+            return Fail(error, e.Message);
+        }
+
+        // The kernel redirects the console while a cell runs: keep the real one for progress lines.
+        var log = output;
+        using var session = new LiveSession(notebook, line => log.WriteLine($"live: {line}"));
+        LiveServer server;
+        try
+        {
+            server = await LiveServer.StartAsync(session, port, BookSettings.Default);
+        }
+        catch (IOException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        await using (server)
+        {
+            log.WriteLine($"live: serving {server.PageUrl} (127.0.0.1 only; Ctrl-C stops)");
+            log.WriteLine($"live: edit {session.NotebookPath} in any editor and save; the page follows.");
+            using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            var hostStopped = server.WaitForShutdownAsync(shutdown.Token);
+            var watching = WatchAsync(session, shutdown.Token, log);
+            await Task.WhenAny(hostStopped, watching);
+            await shutdown.CancelAsync();
+            // A cell that is still running is not waited for beyond a moment: the process ends with it.
+            await Task.WhenAny(watching, Task.Delay(TimeSpan.FromSeconds(2)));
+        }
+        log.WriteLine("live: stopped.");
+        return 0;
+    }
+
+    /// <summary>Runs the notebook once, then again after every change of its file, until <paramref name="cancellation"/>.</summary>
+    private static async Task WatchAsync(LiveSession session, CancellationToken cancellation, TextWriter log)
+    {
+        using var changes = new SemaphoreSlim(0);
+        string folder = Path.GetDirectoryName(session.NotebookPath)!;
+        string name = Path.GetFileName(session.NotebookPath);
+        using var watcher = new FileSystemWatcher(folder)
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+            IncludeSubdirectories = false,
+        };
+        // Editors save in place, or write a new file and rename it over the old one (vim, VS Code with some settings).
+        void Signal(string? path) { if (path is not null && Path.GetFileName(path) == name) changes.Release(); }
+        watcher.Changed += (_, e) => Signal(e.FullPath);
+        watcher.Created += (_, e) => Signal(e.FullPath);
+        watcher.Renamed += (_, e) => Signal(e.FullPath);
+        watcher.EnableRaisingEvents = true;
+        string seen = Fingerprint(session.NotebookPath);
+        bool Superseded()
+        {
+            string now = Fingerprint(session.NotebookPath);
+            return now != seen;
+        }
+        try
+        {
+            await session.UpdateAsync(Superseded);
+            while (!cancellation.IsCancellationRequested)
+            {
+                // Also look every second: file-change events do not reach every kind of folder (network drives, some containers).
+                await changes.WaitAsync(TimeSpan.FromSeconds(1), cancellation);
+                await Task.Delay(50, cancellation); // editors write in bursts
+                while (changes.CurrentCount > 0) changes.Wait(0);
+                string now = Fingerprint(session.NotebookPath);
+                if (now == seen) continue;
+                seen = now;
+                await session.UpdateAsync(Superseded);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C
+        }
+        catch (Exception e)
+        {
+            log.WriteLine($"live: stopped watching: {e}");
+            throw;
+        }
+    }
+
+    private static string Fingerprint(string path)
+    {
+        try
+        {
+            return Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+        }
+        catch (IOException)
+        {
+            return "unreadable";
+        }
+    }
+
+    private static int Fail(TextWriter error, string message)
+    {
+        error.WriteLine($"error: {message}");
+        error.WriteLine("usage: CamNotebooks.Book" + Usage);
+        return 2;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using CamNotebooks.Tests.Book;
+
+namespace CamNotebooks.Tests.Live;
+
+/// <summary>The book's <c>live</c> command running as a child process, as a learner starts it.</summary>
+internal sealed partial class LiveProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private LiveProcess(Process process, string url)
+    {
+        _process = process;
+        Url = url;
+    }
+
+    /// <summary>The page's address.</summary>
+    public string Url { get; }
+
+    /// <summary>Everything the command printed so far.</summary>
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    /// <summary>Starts <c>live &lt;notebook&gt; --port 0</c> and waits until it prints its address.</summary>
+    public static LiveProcess Start(string notebook, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(notebook)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string argument in new[] { "exec", BookFixtures.BookAssembly, "live", notebook, "--port", "0" }) start.ArgumentList.Add(argument);
+        var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        var address = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Read(string? line)
+        {
+            if (line is null) return;
+            lock (output) output.AppendLine(line);
+            if (Serving().Match(line) is { Success: true } m) address.TrySetResult(m.Groups["url"].Value);
+        }
+        process.OutputDataReceived += (_, e) => Read(e.Data);
+        process.ErrorDataReceived += (_, e) => Read(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!address.Task.Wait(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            lock (output) throw new TimeoutException($"live did not print its address within {timeout}:\n{output}");
+        }
+        var live = new LiveProcess(process, address.Task.Result);
+        lock (output) live._output.Append(output);
+        process.OutputDataReceived += (_, e) => { if (e.Data is { } l) lock (live._output) live._output.AppendLine(l); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } l) lock (live._output) live._output.AppendLine(l); };
+        return live;
+    }
+
+    /// <summary>Sends Ctrl-C (SIGINT) and waits for the process to end; returns its exit code, or null if it did not end in time.</summary>
+    public int? Interrupt(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-INT", _process.Id.ToString()])) kill.WaitForExit();
+        if (!_process.WaitForExit(timeout)) return null;
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"live: serving (?<url>http://127\.0\.0\.1:\d+/\S+)")]
+    private static partial Regex Serving();
+}
