@@ -61,6 +61,10 @@ public static partial class Check
                     () => (gBefore.mean([1]).unsqueeze(1) * aBefore).sum(1).relu()),
                 new(FindingCodes.GradientsNotAveraged, "you weighted every position by its own gradient",
                     "Grad-CAM gives each channel one weight: its gradient averaged over the positions.", () => (gBefore * aBefore).sum(1).relu()),
+                new(FindingCodes.ReluTooEarly, "you took the positive part of each channel's term before adding them up",
+                    ReluTooEarlyHint, () => (weights.unsqueeze(-1).unsqueeze(-1) * aBefore).relu().sum(1)),
+                new(FindingCodes.ReluTooEarly, "you took the positive part of the channel weights",
+                    ReluTooEarlyHint, () => (weights.relu().unsqueeze(-1).unsqueeze(-1) * aBefore).sum(1).relu()),
                 new(FindingCodes.WrongShape, "you dropped the batch dimension", "Return one map per image: [N, h, w], even when N = 1.", () => expected.squeeze(0)),
             };
             if (a.shape[0] > 1)
@@ -73,7 +77,11 @@ public static partial class Check
             }
             if (!TensorComparison.Compare(r, $"maps for the {name}", maps, expected, new(
                     "Grad-CAM: weights = gradients averaged over the positions, one per image and channel; maps = relu(Σ_k weight · activation).",
-                    Shape: "The result is [N, h, w]: one map per image. Follow the shapes through each step.") { Map = true }, mistakes)) return;
+                    Shape: "The result is [N, h, w]: one map per image. Follow the shapes through each step.")
+                {
+                    Map = true,
+                    Factors = PositionFactors(gBefore, "you summed the gradients over the positions instead of averaging them", GradientsSummedHint, summed: true),
+                }, mistakes)) return;
             if (!TensorComparison.Close(a, aBefore) || !TensorComparison.Close(g, gBefore))
             {
                 r.Fail($"inputs untouched ({name})", FindingCodes.ModifiedInput, "your formula changed the activations or gradients",
