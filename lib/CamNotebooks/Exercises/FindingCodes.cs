@@ -120,4 +120,6 @@ public static class FindingCodes
     public const string GradientsAccumulated = "gradients-accumulated";
     /// <summary>The photo was not faded by 1 − alpha before the heatmap was added.</summary>
     public const string ImageNotFaded = "image-not-faded";
+    /// <summary>The learner's code left autograd switched off (no_grad() without using) or on where it had been off.</summary>
+    public const string GradModeChanged = "grad-mode-changed";
 }

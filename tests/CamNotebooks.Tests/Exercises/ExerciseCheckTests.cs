@@ -99,6 +99,7 @@ public class ExerciseCheckTests
         { "relu on the activations first", FindingCodes.ReluApplied },
         { "relu on the class's weights", FindingCodes.ReluApplied },
         { "the weights softmaxed over the channels", FindingCodes.WrongValues },
+        { "no_grad() without using", FindingCodes.GradModeChanged },
     };
 
     [Theory]
@@ -130,6 +131,7 @@ public class ExerciseCheckTests
             "a column of the weights" => (a, w, c) => einsum("k,kij->ij", w[.., c], a),
             "relu on the activations first" => (a, w, c) => einsum("k,kij->ij", w[c], a.relu()),
             "relu on the class's weights" => (a, w, c) => einsum("k,kij->ij", w[c].relu(), a),
+            "no_grad() without using" => (a, w, c) => { no_grad(); return einsum("k,kij->ij", w[c], a); },
             "the weights softmaxed over the channels" => (a, w, c) => einsum("k,kij->ij", w[c].softmax(0), a),
             _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
         };
@@ -192,6 +194,7 @@ public class ExerciseCheckTests
         { "every class's backward, .grad never cleared", FindingCodes.AllScores },
         { "the caller's image made to require grad", FindingCodes.ModifiedInput },
         { "abs instead of relu", FindingCodes.MissingRelu },
+        { "no_grad() without using", FindingCodes.GradModeChanged },
     };
 
     [Theory]
@@ -306,6 +309,12 @@ public class ExerciseCheckTests
                 using var gradients = new BackwardHook(l);
                 m.call(x.requires_grad_(true))[0, c].backward();
                 using (no_grad()) return (gradients.Stored.mean([2, 3], keepdim: true) * activations.Stored).sum(1).relu()[0];
+            },
+            "no_grad() without using" => (m, l, x, c) =>
+            {
+                var map = Variant(m, l, x, c, (a, g) => (g.mean([2, 3], keepdim: true) * a).sum(1).relu()[0]);
+                no_grad();
+                return map;
             },
             "abs instead of relu" => (m, l, x, c) => Variant(m, l, x, c, (a, g) => (g.mean([2, 3], keepdim: true) * a).sum(1).abs()[0]),
             _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
