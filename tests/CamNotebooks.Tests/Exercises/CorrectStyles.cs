@@ -211,6 +211,32 @@ public static class CorrectStyles
             using var _ = no_grad();
             return (gradients.Stored.mean([2, 3]).unsqueeze(-1).unsqueeze(-1) * activations.Stored).sum(1).clamp(min: 0)[0];
         },
+        ["zero_grad first and train(false), as a PyTorch loop would"] = (model, layer, image, c) =>
+        {
+            bool wasTraining = model.training;
+            model.train(false);
+            model.zero_grad();
+            using var activations = new Hook(layer);
+            using var gradients = new BackwardHook(layer);
+            model.call(image.detach().clone().requires_grad_(true))[0, c].backward();
+            model.train(wasTraining);
+            using (no_grad()) return (gradients.Stored.mean([2, 3], keepdim: true) * activations.Stored).sum(1).relu()[0];
+        },
+        ["parameters frozen by hand and given back, enable_grad inside a no_grad caller"] = (model, layer, image, c) =>
+        {
+            using var mode = ModelModeScope.Eval(model);
+            var flags = model.parameters().Select(p => (p, p.requires_grad)).ToList();
+            foreach (var (p, _) in flags) p.requires_grad = false;
+            try
+            {
+                using var outer = no_grad();
+                using var activations = new Hook(layer);
+                using var gradients = new BackwardHook(layer);
+                using (enable_grad()) model.call(image.detach().clone().requires_grad_(true))[0, c].backward();
+                return (gradients.Stored.mean([2, 3], keepdim: true) * activations.Stored).sum(1).relu()[0];
+            }
+            finally { foreach (var (p, flag) in flags) p.requires_grad = flag; }
+        },
         ["retain_grad on the output a hook kept, eval() first"] = (model, layer, image, c) =>
         {
             model.eval();
@@ -308,7 +334,7 @@ public static class CorrectStyles
             var big = nn.functional.grid_sample(scaled[TensorIndex.None, TensorIndex.None], grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false)[0, 0];
             return (image * (1 - alpha) + colormap.Apply(big.clamp(0, 1)) * alpha).clamp(0, 255);
         },
-        ["colours first at map size, then stretched"] = (image, map, colormap, alpha) =>
+        ["expanded to a batch, squeeze, torch.lerp"] = (image, map, colormap, alpha) =>
         {
             var scaled = (map - map.min()) / (map.max() - map.min());
             var big = nn.functional.interpolate(scaled.expand(1, 1, -1, -1), [image.shape[1], image.shape[2]], mode: InterpolationMode.Bilinear, align_corners: false);

@@ -363,6 +363,7 @@ public class ExerciseCheckTests
         { "divided by max − min without subtracting the min", FindingCodes.WrongNormalisation },
         { "bicubic", FindingCodes.WrongInterpolation },
         { "colours from 0..255 values", FindingCodes.NotNormalised },
+        { "coloured before stretching", FindingCodes.WrongInterpolation },
     };
 
     [Theory]
@@ -393,6 +394,8 @@ public class ExerciseCheckTests
                     mode: InterpolationMode.Bilinear, align_corners: false)[0, 0]) * a,
             "divided by max − min without subtracting the min" => (i, m, cm, a) => i * (1 - a) + cm.Apply(Stretch(m / (m.max() - m.min()), i)) * a,
             "bicubic" => (i, m, cm, a) => i * (1 - a) + cm.Apply(Stretch(MinMax(m), i, InterpolationMode.Bicubic)) * a,
+            "coloured before stretching" => (i, m, cm, a) => i * (1 - a) + nn.functional.interpolate(cm.Apply(MinMax(m)).unsqueeze(0), [i.shape[1], i.shape[2]],
+                mode: InterpolationMode.Bilinear, align_corners: false)[0] * a,
             "colours from 0..255 values" => (i, m, cm, a) => i * (1 - a) + cm.Apply(Stretch(MinMax(m) * 255, i)) * a,
             _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
         };
