@@ -240,6 +240,9 @@ public class FromScratchTests
         { "Grad-CAM of a cross-entropy loss", FindingCodes.UsedLoss },
         { "Grad-CAM leaves its hooks", FindingCodes.HookNotRemoved },
         { "overlay with alpha swapped", FindingCodes.AlphaSwapped },
+        { "Grad-CAM of the sum of all scores", FindingCodes.AllScores },
+        { "Grad-CAM leaves autograd off", FindingCodes.GradModeChanged },
+        { "activation hook keeps the layer's input", FindingCodes.CapturedInput },
     };
 
     [Theory]
@@ -270,6 +273,9 @@ public class FromScratchTests
                 GradCamWith(s => nn.functional.cross_entropy(s, tensor(new long[] { c })))(m, l, x, c)),
             "Grad-CAM leaves its hooks" => Answer(gradCam: (m, l, x, c) => GradCamWith(s => s[0, c], dispose: false)(m, l, x, c)),
             "overlay with alpha swapped" => Answer(overlay: (i, m, cm, a) => Solutions.Overlay(i, m, cm, 1 - a)),
+            "Grad-CAM of the sum of all scores" => Answer(gradCam: (m, l, x, c) => GradCamWith(s => s.sum())(m, l, x, c)),
+            "Grad-CAM leaves autograd off" => Answer(gradCam: (m, l, x, c) => { var map = GradCamWith(s => s[0, c])(m, l, x, c); no_grad(); return map; }),
+            "activation hook keeps the layer's input" => Answer(activationHook: l => new WrongOutputHook(l, WrongOutputHook.Mistake.CapturedInput)),
             _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
         };
         var result = Check.FromScratch(parts);
