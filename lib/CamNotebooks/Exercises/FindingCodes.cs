@@ -116,8 +116,6 @@ public static class FindingCodes
     public const string AllScores = "all-scores";
     /// <summary>The positive part was taken before the weighted sum (on each term or on the channel weights), not of the map.</summary>
     public const string ReluTooEarly = "relu-too-early";
-    /// <summary>A gradient kept in .grad collected several backward passes (it was never cleared).</summary>
-    public const string GradientsAccumulated = "gradients-accumulated";
     /// <summary>The photo was not faded by 1 − alpha before the heatmap was added.</summary>
     public const string ImageNotFaded = "image-not-faded";
     /// <summary>The learner's code left autograd switched off (no_grad() without using) or on where it had been off.</summary>
