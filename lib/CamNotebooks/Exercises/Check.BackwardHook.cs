@@ -105,7 +105,11 @@ public static partial class Check
                     mistakes.Add(new(FindingCodes.WrongLayer, "this is the gradient of the network's input",
                         "Capture the gradient of this layer's output: tap the output, in a forward hook.", () => reference.InputGradient));
                 if (!TensorComparison.Compare(r, $"captures the gradient of the layer's output for class {classes[i]} ({name})", stored, reference.Gradient,
-                        new("Store the gradient your backward receives, as it is."), mistakes)) return;
+                        new("Store the gradient your backward receives, as it is.")
+                        {
+                            Factors = PositionFactors(reference.Gradient, "you divided the gradient by the number of positions",
+                                "Store the gradient as backward hands it to you; averaging it over the positions is Grad-CAM's step, done later."),
+                        }, mistakes)) return;
                 if (!detached)
                 {
                     r.Fail($"the stored gradient is detached ({name})", FindingCodes.NotDetached, "Stored.requires_grad is true",

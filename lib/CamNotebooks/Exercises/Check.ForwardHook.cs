@@ -105,8 +105,8 @@ public static partial class Check
                 new("Store exactly the tensor the layer outputs, as it was at the time of the pass."),
                 [
                     new(FindingCodes.CapturedInput, "you stored layer4's input [1, 256, 14, 14]", "The hook receives (module, input, output): keep the output.", () => layer4Input),
-                    new(FindingCodes.Stale, "this is the first photo's output: the second pass did not replace it",
-                        "A hook keeps the latest pass's tensor: replace the stored copy every time the hook fires.", () => firstReference),
+                    new(FindingCodes.Stale, "this is the first photo's output: the second pass did not replace it (the hook kept only its first tensor, or stopped firing)",
+                        "A hook keeps the latest pass's tensor: it stays registered until Dispose and replaces the stored copy every time it fires.", () => firstReference),
                 ]);
         if (!r.TryLearner("Dispose runs", realHook.Dispose, "Dispose should remove the hook.")) return;
         disposeReal.Disposed = true;

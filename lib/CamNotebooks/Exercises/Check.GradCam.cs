@@ -14,6 +14,13 @@ public static partial class Check
         "Grad-CAM: one weight per channel (the gradient of the class score averaged over the positions), a weighted sum of the " +
         "activation channels, then only the positive part.";
 
+    private const string ReluTooEarlyHint =
+        "A channel with a negative weight (or a negative term) argues against the class and must be able to cancel others; " +
+        "Grad-CAM takes the positive part once, of the finished weighted sum.";
+
+    private const string GradientsSummedHint =
+        "Each channel's weight is the average gradient over the positions: a sum makes the map grow with the layer's resolution.";
+
     /// <summary>
     /// Exercise 4: checks a Grad-CAM function (model, layer, one-image batch, class → map [h, w]) against
     /// <see cref="GradCam"/> (which explains the model in eval mode) on a hand-built 3-class network, on a network with
@@ -49,8 +56,11 @@ public static partial class Check
         int classes;
         using (no_grad()) using (ModelModeScope.Eval(network)) classes = (int)network.call(input).shape[1];
         var inputBefore = input.clone();
+        bool inputRequiredGrad = input.requires_grad;
         using var snapshot = ModelSnapshot.Take(network);
         bool ok = r.TryLearner(name, () => gradCam(network, layer, input, c), out var map, GradCamValuesHint);
+        bool imageFlagChanged = !input.IsInvalid && input.requires_grad != inputRequiredGrad;
+        if (imageFlagChanged) input.requires_grad_(inputRequiredGrad); // undone, like the model's changes
         bool detached = map is null || map.IsInvalid || !map.requires_grad;
         if (ok)
         {
@@ -59,7 +69,11 @@ public static partial class Check
             bool switchedToEval = snapshot.OnlySwitchedToEval;
             snapshot.Restore();
             ok = TensorComparison.Compare(r, $"map for the {name}", map, expected,
-                new(GradCamValuesHint) { Map = true }, GradCamMistakes(network, layer, layerName, otherLayer, input, c, classes, expected));
+                new(GradCamValuesHint)
+                {
+                    Map = true,
+                    Factors = PositionFactors(expected, "you summed the gradients over the positions instead of averaging them", GradientsSummedHint, summed: true),
+                }, GradCamMistakes(network, layer, layerName, otherLayer, input, c, classes, expected));
             if (ok && !detached)
             {
                 r.Fail($"the map is detached ({name})", FindingCodes.NotDetached, "the map you returned requires grad",
@@ -70,6 +84,13 @@ public static partial class Check
             {
                 r.Fail($"the image is untouched ({name})", FindingCodes.ModifiedInput, "your function changed the image tensor",
                     "Operations ending in _ change a tensor in place; work on a copy (or let autograd track a new tensor).");
+                ok = false;
+            }
+            if (ok && imageFlagChanged)
+            {
+                r.Fail($"the image is untouched ({name})", FindingCodes.ModifiedInput,
+                    "your function switched on requires_grad of the image it was given (the check switched it back)",
+                    "The caller's image should come back as it was given: let autograd track a tensor of your own, not the caller's.");
                 ok = false;
             }
             foreach (var change in changes) r.Fail($"{change.Criterion} ({name})", change.Code, change.Detail, change.Hint);
@@ -106,6 +127,21 @@ public static partial class Check
             new(FindingCodes.MissingRelu, "your map keeps negative values where Grad-CAM has 0",
                 "Grad-CAM keeps only the evidence for the class: the positive part of the weighted sum.",
                 () => { var p = Probe(c); return (p.Gradients!.mean([2, 3], keepdim: true) * p.Activations).sum(1)[0]; }),
+            new(FindingCodes.MissingRelu, "your map is the absolute value of the weighted sum: negative evidence became positive",
+                "Grad-CAM keeps only the evidence for the class: where the weighted sum is negative, the map is 0.",
+                () => { var p = Probe(c); return (p.Gradients!.mean([2, 3], keepdim: true) * p.Activations).sum(1).abs()[0]; }),
+            new(FindingCodes.ReluTooEarly, "you took the positive part of each channel's term before adding them up", ReluTooEarlyHint,
+                () => { var p = Probe(c); return (p.Gradients!.mean([2, 3], keepdim: true) * p.Activations).relu().sum(1)[0]; }),
+            new(FindingCodes.ReluTooEarly, "you took the positive part of the channel weights, not of the map", ReluTooEarlyHint,
+                () => { var p = Probe(c); return (p.Gradients!.mean([2, 3], keepdim: true).relu() * p.Activations).sum(1)[0]; }),
+            new(FindingCodes.ReluTooEarly, "you took the positive part of the channel weights", ReluTooEarlyHint,
+                () => { var p = Probe(c); return (p.Gradients!.mean([2, 3], keepdim: true).relu() * p.Activations).sum(1).relu()[0]; }),
+            new(FindingCodes.AllScores, "your map is the Grad-CAM of all classes' scores added up (the whole output summed, or a .grad that collected one backward per class)",
+                "Back-propagate the score of the one class you were asked about; and remember that backward() adds to .grad, it does not replace it.",
+                () => MixedGradCam(Probe, classes, c, (p, j) => 1)),
+            new(FindingCodes.CapturedInput, "your activations are the layer's input, not its output",
+                "The forward hook receives (module, input, output): the activations to weigh are the layer's output, the tensor the gradients belong to.",
+                () => InputActivationsGradCam(network, layer, input, Probe(c))),
             new(FindingCodes.GradientsNotAveraged, "you weighted every position by its own gradient",
                 "Grad-CAM gives each channel a single weight: its gradient averaged over all positions.",
                 () => { var p = Probe(c); return (p.Gradients! * p.Activations).sum(1).relu()[0]; }),
@@ -147,6 +183,19 @@ public static partial class Check
             return Maps.GradCam.Formula(activations.Stored, gradients.Stored)[0].detach();
         }
         finally { snapshot.Restore(); }
+    }
+
+    /// <summary>Grad-CAM with the layer's input as activations (weights from the output's gradients): a hook that kept the wrong tensor.</summary>
+    private static Tensor InputActivationsGradCam(Module<Tensor, Tensor> network, Module<Tensor, Tensor> layer, Tensor input, ProbeOutput probe)
+    {
+        Tensor? layerInput = null;
+        var remover = layer.register_forward_hook((_, i, _) => { layerInput = i.detach().clone(); return null!; });
+        try
+        {
+            using (no_grad()) using (ModelModeScope.Eval(network)) network.call(input.detach());
+        }
+        finally { remover.remove(); }
+        return (probe.Gradients!.mean([2, 3], keepdim: true) * layerInput!).sum(1).relu()[0];
     }
 
     /// <summary>

@@ -51,9 +51,13 @@ public static partial class Check
                     BroadcastHint, () => (weights.unsqueeze(1).unsqueeze(1) * aBefore).sum(1).relu()),
                 new(FindingCodes.MissingRelu, "your maps keep negative values", "Grad-CAM keeps only the positive part of the weighted sum.",
                     () => (weights.unsqueeze(-1).unsqueeze(-1) * aBefore).sum(1)),
-                new(FindingCodes.WholeBatch, "your weights averaged over the images of the batch too: every image got the whole batch's weights",
+                // In the trap case the first image's map is 0 everywhere, so these two cannot be told apart there: the detail names both.
+                new(FindingCodes.WholeBatch, "every image got the same channel weights (averaged over the whole batch, or taken from one image)",
                     "Each image has its own weights: average over the positions only.",
                     () => (gBefore.mean([0, 2, 3]).reshape(1, -1, 1, 1) * aBefore).sum(1).relu()),
+                new(FindingCodes.WholeBatch, "every image got the first image's channel weights",
+                    "Each image has its own weights: average over the positions only.",
+                    () => (gBefore[0].mean([1, 2]).reshape(1, -1, 1, 1) * aBefore).sum(1).relu()),
                 new(FindingCodes.MeanOverWrongAxes, "you averaged the gradients over dimensions 1 and 2 (channels and rows) of [N, K, h, w]",
                     "The book's mean over [1, 2] is for one image's [K, h, w]; with the batch dimension in front, which dimensions are the positions?",
                     () => (gBefore.mean([1, 2], keepdim: true) * aBefore).sum(1).relu()),
@@ -61,6 +65,10 @@ public static partial class Check
                     () => (gBefore.mean([1]).unsqueeze(1) * aBefore).sum(1).relu()),
                 new(FindingCodes.GradientsNotAveraged, "you weighted every position by its own gradient",
                     "Grad-CAM gives each channel one weight: its gradient averaged over the positions.", () => (gBefore * aBefore).sum(1).relu()),
+                new(FindingCodes.ReluTooEarly, "you took the positive part of each channel's term before adding them up",
+                    ReluTooEarlyHint, () => (weights.unsqueeze(-1).unsqueeze(-1) * aBefore).relu().sum(1)),
+                new(FindingCodes.ReluTooEarly, "you took the positive part of the channel weights",
+                    ReluTooEarlyHint, () => (weights.relu().unsqueeze(-1).unsqueeze(-1) * aBefore).sum(1).relu()),
                 new(FindingCodes.WrongShape, "you dropped the batch dimension", "Return one map per image: [N, h, w], even when N = 1.", () => expected.squeeze(0)),
             };
             if (a.shape[0] > 1)
@@ -73,7 +81,11 @@ public static partial class Check
             }
             if (!TensorComparison.Compare(r, $"maps for the {name}", maps, expected, new(
                     "Grad-CAM: weights = gradients averaged over the positions, one per image and channel; maps = relu(Σ_k weight · activation).",
-                    Shape: "The result is [N, h, w]: one map per image. Follow the shapes through each step.") { Map = true }, mistakes)) return;
+                    Shape: "The result is [N, h, w]: one map per image. Follow the shapes through each step.")
+                {
+                    Map = true,
+                    Factors = PositionFactors(gBefore, "you summed the gradients over the positions instead of averaging them", GradientsSummedHint, summed: true),
+                }, mistakes)) return;
             if (!TensorComparison.Close(a, aBefore) || !TensorComparison.Close(g, gBefore))
             {
                 r.Fail($"inputs untouched ({name})", FindingCodes.ModifiedInput, "your formula changed the activations or gradients",

@@ -31,8 +31,8 @@ public static partial class Check
         [
             "a hand-built network; a network with batch normalisation handed over in training mode; the real classifier at layer4 (both classes, two photos) and layer3",
             "the map [h, w] at the layer's resolution equals Grad-CAM of the class's raw score, explained in eval mode (any correct way: hooks, autograd.grad, eval() first)",
-            "the map is detached; the image is unchanged",
-            "the model is left as it was: batch-norm statistics, weights, modes (eval() is fine), requires_grad, no hooks left (the check restores it either way)",
+            "the map is detached; the image is unchanged (values and requires_grad)",
+            "the model is left as it was: batch-norm statistics, weights, modes (eval() is fine), requires_grad, no hooks left; autograd is left switched on (the check restores all of it either way)",
         ],
         [OverlayTitle] =
         [

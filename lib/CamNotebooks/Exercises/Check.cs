@@ -56,6 +56,17 @@ public static partial class Check
     private static bool TryStored(CheckRecorder r, ExerciseHook hook, string criterion, out Tensor? stored) =>
         r.TryLearner(criterion, () => hook.Stored, out stored, "Reading Stored threw: the getter should just return the tensor you kept.");
 
+    /// <summary>
+    /// The factor h·w (or its inverse) of a tensor whose last two dimensions are positions, named: a sum where a mean
+    /// belongs, or a mean where none does.
+    /// </summary>
+    private static IReadOnlyList<TensorComparison.NamedFactor> PositionFactors(Tensor positions, string detail, string hint, bool summed = false)
+    {
+        long count = positions.shape[^1] * positions.shape[^2];
+        return [new(summed ? count : 1.0 / count, summed ? FindingCodes.GradientsSummed : FindingCodes.AveragedOverPositions,
+            $"{detail} (h·w = {count})", hint)];
+    }
+
     /// <summary>A detached float32 copy owned by the caller's scope.</summary>
     private static Tensor Copy(Tensor t) => t.detach().clone();
 

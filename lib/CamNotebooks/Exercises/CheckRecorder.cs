@@ -31,6 +31,7 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
     /// </summary>
     public bool TryLearner<T>(string criterion, Func<T> action, out T value, string whenFailing)
     {
+        bool gradEnabled = TorchSharp.torch.is_grad_enabled();
         try
         {
             value = action();
@@ -42,6 +43,22 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
             RecordException(criterion, e, whenFailing);
             return false;
         }
+        finally { RestoreGradMode(gradEnabled); }
+    }
+
+    /// <summary>
+    /// Autograd's on/off switch is global (per thread): a no_grad() without using leaves it off for every later cell. Reported
+    /// once per check and switched back.
+    /// </summary>
+    private void RestoreGradMode(bool expected)
+    {
+        if (TorchSharp.torch.is_grad_enabled() == expected) return;
+        // The returned guard is deliberately not disposed: disposing it would switch the mode back to the learner's.
+        _ = TorchSharp.torch.set_grad_enabled(expected);
+        if (_findings.Any(f => f.Code == FindingCodes.GradModeChanged)) return;
+        Fail("leaves autograd as it was", FindingCodes.GradModeChanged,
+            expected ? "your code left autograd switched off (the check switched it back on)" : "your code switched autograd on inside a no_grad block (the check switched it back)",
+            "no_grad() returns a guard that switches gradients back on when it is disposed: create it with `using`, so it ends with its block.");
     }
 
     /// <summary>Same for code that returns nothing.</summary>

@@ -110,4 +110,14 @@ public static class FindingCodes
     public const string RequiresGradChanged = "requires-grad-changed";
     /// <summary>A piece the capstone asks for (a type, a method, a member) could not be found or has another signature.</summary>
     public const string NotFound = "not-found";
+    /// <summary>The gradients were summed over the positions instead of averaged (the map is h·w times too large).</summary>
+    public const string GradientsSummed = "gradients-summed";
+    /// <summary>Back-propagated the sum of all classes' scores instead of the one class's score.</summary>
+    public const string AllScores = "all-scores";
+    /// <summary>The positive part was taken before the weighted sum (on each term or on the channel weights), not of the map.</summary>
+    public const string ReluTooEarly = "relu-too-early";
+    /// <summary>The photo was not faded by 1 − alpha before the heatmap was added.</summary>
+    public const string ImageNotFaded = "image-not-faded";
+    /// <summary>The learner's code left autograd switched off (no_grad() without using) or on where it had been off.</summary>
+    public const string GradModeChanged = "grad-mode-changed";
 }

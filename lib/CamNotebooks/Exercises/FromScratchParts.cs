@@ -95,7 +95,9 @@ public sealed class FromScratchParts
             problems.Add((name, $"no class named {name}: declare {spec}"));
             return null;
         }
-        var constructor = type.GetConstructors().FirstOrDefault(c => c.GetParameters() is [var p] && p.ParameterType.IsAssignableFrom(typeof(Module<Tensor, Tensor>)));
+        // The layer first; further parameters are fine if they are optional (they keep their defaults).
+        var constructor = type.GetConstructors().FirstOrDefault(c => c.GetParameters() is [var p, .. var rest]
+            && p.ParameterType.IsAssignableFrom(typeof(Module<Tensor, Tensor>)) && rest.All(r => r.IsOptional));
         var stored = (MemberInfo?)type.GetProperty("Stored", BindingFlags.Public | BindingFlags.Instance)
                      ?? type.GetField("Stored", BindingFlags.Public | BindingFlags.Instance);
         var storedType = stored switch { PropertyInfo p => p.PropertyType, FieldInfo f => f.FieldType, _ => null };
@@ -109,7 +111,8 @@ public sealed class FromScratchParts
             problems.Add((name, $"{name} lacks {string.Join(", ", missing)}; the specification: {spec}"));
             return null;
         }
-        return layer => new LearnerHook((IDisposable)Invoke(() => constructor!.Invoke([layer])), stored!);
+        var defaults = constructor!.GetParameters().Skip(1).Select(p => p.DefaultValue).ToArray();
+        return layer => new LearnerHook((IDisposable)Invoke(() => constructor.Invoke([layer, .. defaults])), stored!);
     }
 
     private static string Describe(ConstructorInfo c) => $"{c.DeclaringType?.Name}({string.Join(", ", c.GetParameters().Select(p => p.ParameterType.Name))})";

@@ -101,6 +101,60 @@ public class ExerciseBehaviourTests
         AssertPasses(Check.GradCam(Solutions.GradCamOf));
     }
 
+    /// <summary>no_grad() without using: autograd stays off for the whole kernel. Reported with its own code, switched back on.</summary>
+    [Fact]
+    public void No_grad_left_on_is_reported_and_switched_back_on()
+    {
+        var result = Check.GradCam((m, l, x, c) =>
+        {
+            var map = Solutions.GradCamOf(m, l, x, c);
+            no_grad(); // forgot `using`: grad mode stays off after the function returns
+            return map;
+        });
+        Assert.True(is_grad_enabled());
+        Assert.Contains(FindingCodes.GradModeChanged, result.Codes);
+        AssertPasses(Check.GradCam(Solutions.GradCamOf));
+    }
+
+    /// <summary>Exercises 1 and 3: a hook left on, or a layer left in training mode, is reported and undone; the fixed hook then passes.</summary>
+    [Fact]
+    public void Hook_side_effects_are_undone_before_the_next_attempt()
+    {
+        var model = ExerciseData.Model;
+        var batch = ExerciseData.Batch(ExerciseData.CatPhoto);
+        Tensor Scores() { using (no_grad()) return model.call(batch).detach().clone(); }
+        var original = Scores().data<float>().ToArray();
+
+        Assert.Contains(FindingCodes.BatchNormStatsChanged,
+            Check.ForwardHook(layer => new WrongOutputHook(layer, WrongOutputHook.Mistake.PutsLayerInTraining)).Codes);
+        Assert.Equal(original, Scores().data<float>().ToArray());
+        Assert.All(model.modules(), m => Assert.False(m.training));
+        AssertPasses(Check.ForwardHook(layer => new OutputHook(layer)));
+
+        Assert.Contains(FindingCodes.HookNotRemoved,
+            Check.BackwardHook(layer => new WrongGradientHook(layer, WrongGradientHook.Mistake.NeverRemoved)).Codes);
+        Assert.Equal(original, Scores().data<float>().ToArray());
+        AssertPasses(Check.BackwardHook(layer => new GradientHook(layer)));
+        AssertPasses(Check.GradCam(Solutions.GradCamOf));
+    }
+
+    [Fact]
+    public void Summed_gradients_name_the_positions_factor_h_w()
+    {
+        var result = Check.GradCam((m, l, x, c) =>
+        {
+            using var mode = ModelModeScope.Eval(m);
+            using var activations = new Hook(l);
+            using var gradients = new BackwardHook(l);
+            m.call(x.detach().clone().requires_grad_(true))[0, c].backward();
+            using (no_grad()) return (gradients.Stored.sum([2, 3], keepdim: true) * activations.Stored).sum(1).relu()[0];
+        });
+        var failure = Assert.Single(result.Failures);
+        Assert.Equal(FindingCodes.GradientsSummed, failure.Code);
+        Assert.Contains("h·w = 6", failure.Detail);
+        Assert.DoesNotContain("6", failure.Hint);
+    }
+
     [Fact]
     public void Cam_divided_by_positions_names_the_positions_and_the_right_factor()
     {

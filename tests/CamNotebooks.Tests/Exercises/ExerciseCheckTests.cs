@@ -50,6 +50,9 @@ public class ExerciseCheckTests
     [InlineData(WrongOutputHook.Mistake.ThrowsInHook, FindingCodes.Exception)]
     [InlineData(WrongOutputHook.Mistake.PutsLayerInTraining, FindingCodes.ModelChanged)]
     [InlineData(WrongOutputHook.Mistake.PutsLayerInTraining, FindingCodes.BatchNormStatsChanged)]
+    [InlineData(WrongOutputHook.Mistake.Alias, FindingCodes.NotCloned)]
+    [InlineData(WrongOutputHook.Mistake.DetachedCpuView, FindingCodes.NotCloned)]
+    [InlineData(WrongOutputHook.Mistake.RemovesItselfAfterFirstPass, FindingCodes.Stale)]
     public void Forward_hook_mistakes_are_diagnosed(WrongOutputHook.Mistake mistake, string code) =>
         AssertDiagnosis(Check.ForwardHook(layer => new WrongOutputHook(layer, mistake)), code);
 
@@ -91,6 +94,12 @@ public class ExerciseCheckTests
         { "softmax over positions", FindingCodes.SoftmaxOverPositions },
         { "reshape instead of permute", FindingCodes.ReshapedNotPermuted },
         { "map reshaped to [w, h] then transposed", FindingCodes.ReshapedNotPermuted },
+        { "the class score, not a map", FindingCodes.WrongShape },
+        { "a column of the weights", FindingCodes.TransposedWeights },
+        { "relu on the activations first", FindingCodes.ReluApplied },
+        { "relu on the class's weights", FindingCodes.ReluApplied },
+        { "the weights softmaxed over the channels", FindingCodes.WrongValues },
+        { "no_grad() without using", FindingCodes.GradModeChanged },
     };
 
     [Theory]
@@ -118,6 +127,12 @@ public class ExerciseCheckTests
             "softmax over positions" => (a, w, c) => einsum("ck,kij->cij", w, a)[c].flatten().softmax(0).reshape(a.shape[1], a.shape[2]),
             "reshape instead of permute" => (a, w, c) => a.reshape(a.shape[1], a.shape[2], a.shape[0]).matmul(w[c]),
             "map reshaped to [w, h] then transposed" => (a, w, c) => w[c].matmul(a.reshape(a.shape[0], -1)).reshape(a.shape[2], a.shape[1]).T,
+            "the class score, not a map" => (a, w, c) => (w[c] * a.mean([1, 2])).sum(),
+            "a column of the weights" => (a, w, c) => einsum("k,kij->ij", w[.., c], a),
+            "relu on the activations first" => (a, w, c) => einsum("k,kij->ij", w[c], a.relu()),
+            "relu on the class's weights" => (a, w, c) => einsum("k,kij->ij", w[c].relu(), a),
+            "no_grad() without using" => (a, w, c) => { no_grad(); return einsum("k,kij->ij", w[c], a); },
+            "the weights softmaxed over the channels" => (a, w, c) => einsum("k,kij->ij", w[c].softmax(0), a),
             _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
         };
         AssertDiagnosis(Check.Cam(cam), code);
@@ -138,6 +153,7 @@ public class ExerciseCheckTests
     [InlineData(WrongGradientHook.Mistake.NeverRemoved, FindingCodes.HookNotRemoved)]
     [InlineData(WrongGradientHook.Mistake.ThrowsInBackward, FindingCodes.Exception)]
     [InlineData(WrongGradientHook.Mistake.OneGradientOnly, FindingCodes.Exception)]
+    [InlineData(WrongGradientHook.Mistake.ScalesByPositions, FindingCodes.AveragedOverPositions)]
     public void Backward_hook_mistakes_are_diagnosed(WrongGradientHook.Mistake mistake, string code) =>
         AssertDiagnosis(Check.BackwardHook(layer => new WrongGradientHook(layer, mistake)), code);
 
@@ -170,6 +186,15 @@ public class ExerciseCheckTests
         { "autograd.grad on the output the hook kept", FindingCodes.DisposedTensor },
         { "requires_grad switched on", FindingCodes.RequiresGradChanged },
         { "a weight nudged", FindingCodes.ParametersChanged },
+        { "gradients summed over the positions", FindingCodes.GradientsSummed },
+        { "backward on the sum of all scores", FindingCodes.AllScores },
+        { "relu on each term before the sum", FindingCodes.ReluTooEarly },
+        { "relu on the channel weights instead of the map", FindingCodes.ReluTooEarly },
+        { "activations from the layer's input", FindingCodes.CapturedInput },
+        { "every class's backward, .grad never cleared", FindingCodes.AllScores },
+        { "the caller's image made to require grad", FindingCodes.ModifiedInput },
+        { "abs instead of relu", FindingCodes.MissingRelu },
+        { "no_grad() without using", FindingCodes.GradModeChanged },
     };
 
     [Theory]
@@ -241,6 +266,57 @@ public class ExerciseCheckTests
                 using (no_grad()) m.parameters().First().add_(0.5);
                 return map;
             },
+            "gradients summed over the positions" => (m, l, x, c) => Variant(m, l, x, c, (a, g) => (g.sum([2, 3], keepdim: true) * a).sum(1).relu()[0]),
+            "backward on the sum of all scores" => (m, l, x, c) => Variant(m, l, x, c, (a, g) => (g.mean([2, 3], keepdim: true) * a).sum(1).relu()[0], score: s => s.sum()),
+            "relu on each term before the sum" => (m, l, x, c) => Variant(m, l, x, c, (a, g) => (g.mean([2, 3], keepdim: true) * a).relu().sum(1)[0]),
+            "relu on the channel weights instead of the map" => (m, l, x, c) => Variant(m, l, x, c, (a, g) => (g.mean([2, 3], keepdim: true).relu() * a).sum(1)[0]),
+            "activations from the layer's input" => (m, l, x, c) =>
+            {
+                using var mode = ModelModeScope.Eval(m);
+                Tensor? kept = null;
+                var remover = l.register_forward_hook((module, input, output) => { kept = input.detach().clone(); return null!; });
+                using var gradients = new BackwardHook(l);
+                try
+                {
+                    m.call(x.detach().clone().requires_grad_(true))[0, c].backward();
+                    using (no_grad()) return (gradients.Stored.mean([2, 3], keepdim: true) * kept!).sum(1).relu()[0];
+                }
+                finally { remover.remove(); }
+            },
+            "every class's backward, .grad never cleared" => (m, l, x, c) =>
+            {
+                using var mode = ModelModeScope.Eval(m);
+                Tensor? kept = null;
+                var remover = l.register_forward_hook((module, input, output) => { output.retain_grad(); kept = output.alias(); return null!; });
+                try
+                {
+                    var scores = m.call(x.detach().clone().requires_grad_(true));
+                    Tensor? map = null;
+                    for (int k = 0; k < scores.shape[1]; k++)
+                    {
+                        scores[0, k].backward(retain_graph: true);
+                        using (no_grad())
+                            if (k == c) map = (kept!.grad!.mean([2, 3], keepdim: true) * kept).sum(1).relu()[0].clone();
+                    }
+                    return map!;
+                }
+                finally { remover.remove(); }
+            },
+            "the caller's image made to require grad" => (m, l, x, c) =>
+            {
+                using var mode = ModelModeScope.Eval(m);
+                using var activations = new Hook(l);
+                using var gradients = new BackwardHook(l);
+                m.call(x.requires_grad_(true))[0, c].backward();
+                using (no_grad()) return (gradients.Stored.mean([2, 3], keepdim: true) * activations.Stored).sum(1).relu()[0];
+            },
+            "no_grad() without using" => (m, l, x, c) =>
+            {
+                var map = Variant(m, l, x, c, (a, g) => (g.mean([2, 3], keepdim: true) * a).sum(1).relu()[0]);
+                no_grad();
+                return map;
+            },
+            "abs instead of relu" => (m, l, x, c) => Variant(m, l, x, c, (a, g) => (g.mean([2, 3], keepdim: true) * a).sum(1).abs()[0]),
             _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
         };
         AssertDiagnosis(Check.GradCam(gradCam), code);
@@ -282,6 +358,12 @@ public class ExerciseCheckTests
         { "0..1", FindingCodes.ScaledValues },
         { "in place", FindingCodes.ModifiedInput },
         { "channels reshaped, not permuted", FindingCodes.ReshapedNotPermuted },
+        { "image not weighted by 1 − alpha", FindingCodes.ImageNotFaded },
+        { "height and width swapped in the size", FindingCodes.Exception },
+        { "divided by max − min without subtracting the min", FindingCodes.WrongNormalisation },
+        { "bicubic", FindingCodes.WrongInterpolation },
+        { "colours from 0..255 values", FindingCodes.NotNormalised },
+        { "coloured before stretching", FindingCodes.WrongInterpolation },
     };
 
     [Theory]
@@ -306,6 +388,15 @@ public class ExerciseCheckTests
             "0..1" => (i, m, cm, a) => Solutions.Overlay(i, m, cm, a) / 255,
             "in place" => (i, m, cm, a) => i.mul_(1 - a).add_(cm.Apply(Stretch(MinMax(m), i)) * a),
             "channels reshaped, not permuted" => (i, m, cm, a) => Solutions.Overlay(i, m, cm, a).permute(1, 2, 0).reshape(i.shape),
+            "image not weighted by 1 − alpha" => (i, m, cm, a) => (i + cm.Apply(Stretch(MinMax(m), i)) * a).clamp(0, 255),
+            "height and width swapped in the size" => (i, m, cm, a) =>
+                i * (1 - a) + cm.Apply(nn.functional.interpolate(MinMax(m)[TensorIndex.None, TensorIndex.None], [i.shape[2], i.shape[1]],
+                    mode: InterpolationMode.Bilinear, align_corners: false)[0, 0]) * a,
+            "divided by max − min without subtracting the min" => (i, m, cm, a) => i * (1 - a) + cm.Apply(Stretch(m / (m.max() - m.min()), i)) * a,
+            "bicubic" => (i, m, cm, a) => i * (1 - a) + cm.Apply(Stretch(MinMax(m), i, InterpolationMode.Bicubic)) * a,
+            "coloured before stretching" => (i, m, cm, a) => i * (1 - a) + nn.functional.interpolate(cm.Apply(MinMax(m)).unsqueeze(0), [i.shape[1], i.shape[2]],
+                mode: InterpolationMode.Bilinear, align_corners: false)[0] * a,
+            "colours from 0..255 values" => (i, m, cm, a) => i * (1 - a) + cm.Apply(Stretch(MinMax(m) * 255, i)) * a,
             _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
         };
         AssertDiagnosis(Check.Overlay(overlay), code);
@@ -334,6 +425,11 @@ public class ExerciseCheckTests
         { "one map for the batch", FindingCodes.WholeBatch },
         { "the book's mean([1, 2])", FindingCodes.MeanOverWrongAxes },
         { "softmax over positions", FindingCodes.SoftmaxOverPositions },
+        { "gradients summed over the positions", FindingCodes.GradientsSummed },
+        { "relu on each term before the sum", FindingCodes.ReluTooEarly },
+        { "maps transposed", FindingCodes.Transposed },
+        { "weights of the first image for all", FindingCodes.WholeBatch },
+        { "activations and gradients swapped", FindingCodes.WrongValues },
     };
 
     [Theory]
@@ -355,6 +451,11 @@ public class ExerciseCheckTests
                 var maps = (g.mean([2, 3]).unsqueeze(-1).unsqueeze(-1) * a).sum(1).relu();
                 return maps.flatten(1).softmax(1).reshape(maps.shape);
             },
+            "gradients summed over the positions" => (a, g) => (g.sum([2, 3]).unsqueeze(-1).unsqueeze(-1) * a).sum(1).relu(),
+            "relu on each term before the sum" => (a, g) => (g.mean([2, 3]).unsqueeze(-1).unsqueeze(-1) * a).relu().sum(1),
+            "maps transposed" => (a, g) => (g.mean([2, 3]).unsqueeze(-1).unsqueeze(-1) * a).sum(1).relu().transpose(1, 2),
+            "weights of the first image for all" => (a, g) => (g[0].mean([1, 2]).reshape(1, -1, 1, 1) * a).sum(1).relu(),
+            "activations and gradients swapped" => (a, g) => (a.mean([2, 3]).unsqueeze(-1).unsqueeze(-1) * g).sum(1).relu(),
             _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
         };
         AssertDiagnosis(Check.Keepdim(formula), code);

@@ -84,6 +84,62 @@ public static class CapstoneAnswer
     }
 }
 
+/// <summary>
+/// The capstone in other correct styles: a constructor with an optional second parameter, Stored as a field, an explicit
+/// Dispose, a gradient hook built on retain_grad, Grad-CAM through autograd.grad, CAM by matmul, the library-free overlay.
+/// </summary>
+public static class CapstoneOtherStyle
+{
+    public sealed class ActivationHook : IDisposable
+    {
+        private readonly Action _remove;
+        public Tensor? Stored;
+
+        public ActivationHook(Module<Tensor, Tensor> layer, bool keepCopy = true) =>
+            _remove = layer.register_forward_hook((m, i, o) => { Stored = keepCopy ? o.detach().clone() : o; return null!; }).remove;
+
+        void IDisposable.Dispose() => _remove();
+    }
+
+    public sealed class GradientHook : IDisposable
+    {
+        private readonly Action _remove;
+        private Tensor? _output;
+
+        public GradientHook(Module<Tensor, Tensor> layer) =>
+            _remove = layer.register_forward_hook((m, i, o) => { o.retain_grad(); _output = o.alias(); return null!; }).remove;
+
+        public Tensor? Stored => _output?.grad?.detach().clone();
+
+        public void Dispose() => _remove();
+    }
+
+    public static class MyMaps
+    {
+        public static Tensor Cam(Tensor activations, Tensor weights, int classIndex) =>
+            weights[classIndex].matmul(activations.flatten(1)).reshape(activations.shape[1], activations.shape[2]);
+
+        public static Tensor GradCam(Module<Tensor, Tensor> model, Module<Tensor, Tensor> layer, Tensor image, int classIndex)
+        {
+            bool wasTraining = model.training;
+            model.eval();
+            Tensor? kept = null;
+            var remover = layer.register_forward_hook((m, i, o) => { kept = o.alias(); return null!; });
+            try
+            {
+                var scores = model.call(image.detach().clone().requires_grad_(true));
+                var gradient = autograd.grad([scores[0, classIndex]], [kept!])[0];
+                using var _ = no_grad();
+                return einsum("k,kij->ij", gradient[0].mean([1, 2]), kept![0]).relu();
+            }
+            finally { remover.remove(); model.train(wasTraining); }
+        }
+
+        public static Tensor Overlay(Tensor image, Tensor map, Colormap colormap, double alpha) =>
+            CorrectStyles.Overlay["lerp"](image, map, colormap, alpha);
+    }
+}
+
 /// <summary>Pieces with the right names but not the specification's shape, for "what it could not find".</summary>
 public static class CapstoneMisnamed
 {
@@ -134,6 +190,15 @@ public class FromScratchTests
     }
 
     [Fact]
+    public void Another_correct_style_is_found_and_passes()
+    {
+        var parts = FromScratchParts.Find(typeof(CapstoneOtherStyle).GetNestedTypes());
+        Assert.Empty(parts.Problems);
+        var result = Check.FromScratch(parts);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
     public void Nothing_written_yet_is_not_implemented_and_lists_the_criteria()
     {
         var result = Check.FromScratch(FromScratchParts.Find([]));
@@ -175,6 +240,9 @@ public class FromScratchTests
         { "Grad-CAM of a cross-entropy loss", FindingCodes.UsedLoss },
         { "Grad-CAM leaves its hooks", FindingCodes.HookNotRemoved },
         { "overlay with alpha swapped", FindingCodes.AlphaSwapped },
+        { "Grad-CAM of the sum of all scores", FindingCodes.AllScores },
+        { "Grad-CAM leaves autograd off", FindingCodes.GradModeChanged },
+        { "activation hook keeps the layer's input", FindingCodes.CapturedInput },
     };
 
     [Theory]
@@ -205,6 +273,9 @@ public class FromScratchTests
                 GradCamWith(s => nn.functional.cross_entropy(s, tensor(new long[] { c })))(m, l, x, c)),
             "Grad-CAM leaves its hooks" => Answer(gradCam: (m, l, x, c) => GradCamWith(s => s[0, c], dispose: false)(m, l, x, c)),
             "overlay with alpha swapped" => Answer(overlay: (i, m, cm, a) => Solutions.Overlay(i, m, cm, 1 - a)),
+            "Grad-CAM of the sum of all scores" => Answer(gradCam: (m, l, x, c) => GradCamWith(s => s.sum())(m, l, x, c)),
+            "Grad-CAM leaves autograd off" => Answer(gradCam: (m, l, x, c) => { var map = GradCamWith(s => s[0, c])(m, l, x, c); no_grad(); return map; }),
+            "activation hook keeps the layer's input" => Answer(activationHook: l => new WrongOutputHook(l, WrongOutputHook.Mistake.CapturedInput)),
             _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
         };
         var result = Check.FromScratch(parts);

@@ -11,7 +11,7 @@ namespace CamNotebooks.Tests.Exercises;
 /// <summary>A forward hook with one configurable mistake.</summary>
 public sealed class WrongOutputHook : ExerciseHook
 {
-    public enum Mistake { NotImplemented, ForgotDetach, DetachWithoutClone, CapturedInput, NeverRemoved, KeepsFirst, ChangesOutput, NeverRegisters, ThrowsInHook, PutsLayerInTraining }
+    public enum Mistake { NotImplemented, ForgotDetach, DetachWithoutClone, CapturedInput, NeverRemoved, KeepsFirst, ChangesOutput, NeverRegisters, ThrowsInHook, PutsLayerInTraining, Alias, RemovesItselfAfterFirstPass, DetachedCpuView }
 
     private readonly Action _remove = () => { };
 
@@ -20,10 +20,14 @@ public sealed class WrongOutputHook : ExerciseHook
         if (mistake == Mistake.NotImplemented) throw new NotImplementedException();
         if (mistake == Mistake.NeverRegisters) return;
         if (mistake == Mistake.PutsLayerInTraining) layer.train();
+        Action? removeSelf = null;
         var remover = layer.register_forward_hook((module, input, output) =>
         {
             switch (mistake)
             {
+                case Mistake.Alias: Stored = output.alias(); break;
+                case Mistake.DetachedCpuView: Stored = output.detach().cpu(); break;
+                case Mistake.RemovesItselfAfterFirstPass: Stored = output.detach().clone(); removeSelf!(); break;
                 case Mistake.ForgotDetach: Stored = output.clone(); break;
                 case Mistake.DetachWithoutClone: Stored = output.detach(); break;
                 case Mistake.CapturedInput: Stored = input.detach().clone(); break;
@@ -34,6 +38,7 @@ public sealed class WrongOutputHook : ExerciseHook
             }
             return null!;
         });
+        removeSelf = remover.remove;
         if (mistake != Mistake.NeverRemoved) _remove = remover.remove;
     }
 
@@ -64,6 +69,9 @@ public sealed class WrongTap : GuardedFunction<WrongTap>
             case WrongGradientHook.Mistake.OneGradientOnly:
                 hook.Keep(gradient);
                 return [gradient];
+            case WrongGradientHook.Mistake.ScalesByPositions:
+                hook.Keep(gradient / (gradient.shape[2] * gradient.shape[3]));
+                return [gradient, null!];
             case WrongGradientHook.Mistake.KeepsFirst:
                 if (hook.Stored is null) hook.Keep(gradient);
                 return [gradient, null!];
@@ -77,7 +85,7 @@ public sealed class WrongTap : GuardedFunction<WrongTap>
 /// <summary>A gradient hook with one configurable mistake.</summary>
 public sealed class WrongGradientHook : ExerciseHook
 {
-    public enum Mistake { NotImplemented, StoresActivations, DoublesGradient, TapNotReturned, KeepsFirst, TapsInput, NeverRemoved, ThrowsInBackward, OneGradientOnly }
+    public enum Mistake { NotImplemented, StoresActivations, DoublesGradient, TapNotReturned, KeepsFirst, TapsInput, NeverRemoved, ThrowsInBackward, OneGradientOnly, ScalesByPositions }
 
     private readonly Action _remove = () => { };
 
