@@ -105,7 +105,8 @@ public static class NotebookExecution
                     if (keepOutputs || error is not null) progress.Finished(i, outputs, error is null ? null : note + error);
                     else progress.Running(-1);
                     progress.ReportBackgroundErrors(i);
-                    log($"{name}: {(keepOutputs ? "" : "re-run of ")}cell {i + 1} {(progress.Failure is null ? "ok" : "FAILED")} in {cellWatch.Elapsed.TotalSeconds:F1} s");
+                    string status = progress.Failure is null ? "ok" : "FAILED";
+                    log(keepOutputs ? $"{name}: cell {i + 1} {status} in {cellWatch.Elapsed.TotalSeconds:F1} s" : $"{name}: re-run of cell {i + 1} {status}");
                     if (watched.Result is null) return false; // the kernel is still busy with the abandoned cell
                 }
                 return true;
