@@ -107,9 +107,11 @@ public sealed class ActivationStats : IDisposable
             x = 0.5, y = 1.0, xanchor = "center", yanchor = "bottom", font = new { size = 14 },
         }).ToArray();
         var layout = PlotlyFigure.Layout(
-            ("grid", new { rows = 1, columns = 3, pattern = "independent", xgap = 0.15 }), ("height", 340),
+            ("grid", new { rows = 1, columns = 3, pattern = "independent", xgap = 0.22 }), ("height", 380),
+            ("margin", new { l = 50, r = 20, t = 80, b = 120 }),
             ("title", new { text = "Activation statistics per batch" }), ("annotations", annotations),
-            ("legend", new { orientation = "h", y = -0.25 }));
+            // Below the panels and their "batch" titles: beside them it would take a phone's width from the panels.
+            ("legend", new { orientation = "h", yanchor = "top", y = -0.32 }));
         for (int p = 0; p < panels.Length; p++)
             layout.SetProperty($"xaxis{(p == 0 ? "" : $"{p + 1}")}", new { title = new { text = "batch" } });
         return PlotlyFigure.Chart(traces, layout);

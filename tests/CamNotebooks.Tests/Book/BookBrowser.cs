@@ -121,7 +121,7 @@ internal sealed class BookBrowser : IAsyncDisposable
         var brokenImages = await page.EvaluateAsync<string[]>(
             "() => [...document.querySelectorAll('img[src]')].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src').slice(0, 80))");
         var links = await page.EvaluateAsync<JsonElement>(
-            "() => [...document.querySelectorAll('a[href]')].map(a => ({ raw: a.getAttribute('href'), url: a.href, local: a.getAttribute('href').startsWith('#') ? !!document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1))) : null }))");
+            "() => [...document.querySelectorAll('a[href]')].map(a => ({ raw: a.getAttribute('href'), url: a.href, newTab: a.target === '_blank' && a.relList.contains('noopener'), local: a.getAttribute('href').startsWith('#') ? !!document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1))) : null }))");
         var brokenLinks = new List<string>();
         foreach (var link in links.EnumerateArray())
         {
@@ -132,7 +132,9 @@ internal sealed class BookBrowser : IAsyncDisposable
                 continue;
             }
             var url = new Uri(link.GetProperty("url").GetString()!);
-            if (!url.IsFile) brokenLinks.Add($"{raw} (not a local file)");
+            // An outside link is followed only when clicked, in a new tab that cannot reach back into the book.
+            if (url.Scheme is "http" or "https") { if (!link.GetProperty("newTab").GetBoolean()) brokenLinks.Add($"{raw} (outside link not opening in a new tab with rel=noopener)"); }
+            else if (!url.IsFile) brokenLinks.Add($"{raw} (not a local file)");
             else if (!File.Exists(url.LocalPath)) brokenLinks.Add($"{raw} ({url.LocalPath} does not exist)");
         }
         if (screenshot is not null)
@@ -171,7 +173,10 @@ internal sealed class BookBrowser : IAsyncDisposable
             (wide) => {
               const out = [], view = document.documentElement.clientWidth;
               const name = e => (e.id ? '#' + e.id : e.tagName.toLowerCase() + '.' + [...e.classList].join('.')) + ' in ' + (e.closest('section[id]') || {}).id;
-              if (document.documentElement.scrollWidth > view + 1) out.push(`page scrolls sideways: ${document.documentElement.scrollWidth}px wide in ${view}px`);
+              if (document.documentElement.scrollWidth > view + 1) {
+                const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > view + 1 && ![...e.querySelectorAll('*')].some(c => c.getBoundingClientRect().right > view + 1));
+                out.push(`page scrolls sideways: ${document.documentElement.scrollWidth}px wide in ${view}px, because of ${wide.slice(0, 3).map(e => name(e) + ' "' + e.textContent.slice(0, 40) + '"').join(', ')}`);
+              }
               for (const e of document.querySelectorAll('div[id^="camnb-plot-"] .main-svg, main img')) {
                 const r = e.getBoundingClientRect();
                 if (r.width > 0 && (r.right > view + 1 || r.left < -1)) out.push(`${name(e.closest('div[id^="camnb-plot-"]') || e)} spans ${Math.round(r.left)}..${Math.round(r.right)}px of ${view}px`);
