@@ -75,12 +75,13 @@ public static class PageRenderer
                 .Append(CodeHighlighter.ToHtml(cell.Source, "csharp")).Append("</div>\n");
             if (notRun)
                 body.Append("<p class=\"not-run-note\">Not run: an earlier cell failed.</p>\n");
-            if (SetupCell.IsQuietSetup(cell))
-                body.Append(SetupCell.ToHtml(cell));
-            else if (cell.Outputs.Count > 0)
+            bool quietSetup = SetupCell.IsQuietSetup(cell);
+            if (quietSetup) body.Append(SetupCell.ToHtml(cell));
+            var shown = quietSetup ? cell.Outputs.Where(o => !SetupCell.Folds(o)).ToList() : cell.Outputs;
+            if (shown.Count > 0)
             {
                 body.Append("<div class=\"outputs\">\n");
-                foreach (var output in cell.Outputs)
+                foreach (var output in shown)
                 {
                     body.Append(OutputRenderer.ToHtml(output, markdown, outputSanitizer, out bool draws)).Append('\n');
                     drawsCharts |= draws;

@@ -20,19 +20,20 @@ public static partial class SetupCell
         && cell.Outputs.Count > 0
         && cell.Outputs.All(o => o is DisplayOutput or StreamOutput { Stream: "stdout" });
 
-    /// <summary>The outputs of a quiet set-up cell: one summary line that opens onto the details.</summary>
+    /// <summary>True for the outputs of a quiet set-up cell that fold away: the package list and the printed report.</summary>
+    public static bool Folds(CellOutput output) => output is StreamOutput || IsPackageList(output);
+
+    /// <summary>The folded outputs of a quiet set-up cell: one summary line that opens onto the details.</summary>
     public static string ToHtml(NotebookCell cell)
     {
         var packages = new List<string>();
         var report = new StringBuilder();
         foreach (var output in cell.Outputs)
         {
-            if (output is DisplayOutput display && display.Data.TryGetValue("text/html", out string? listing) && listing.Contains("Installed Packages", StringComparison.Ordinal))
-                packages.AddRange(new HtmlParser().ParseDocument(listing).QuerySelectorAll("li").Select(li => li.TextContent.Trim()));
+            if (IsPackageList(output))
+                packages.AddRange(new HtmlParser().ParseDocument(((DisplayOutput)output).Data["text/html"]).QuerySelectorAll("li").Select(li => li.TextContent.Trim()));
             else if (output is StreamOutput stream)
                 report.Append(stream.Text);
-            else if (output is DisplayOutput other && other.Data.TryGetValue("text/plain", out string? text))
-                report.AppendLine(text);
         }
         string details = WithoutPaths(report.ToString().Trim());
         string libtorch = LibTorchVersion().Match(details) is { Success: true } m ? $", libtorch {m.Groups[1].Value}" : "";
@@ -45,6 +46,9 @@ public static partial class SetupCell
             html.Append($"<pre class=\"output text\">{OutputRenderer.Text(details)}</pre>\n");
         return html.Append("</details>\n</div>\n").ToString();
     }
+
+    private static bool IsPackageList(CellOutput output) =>
+        output is DisplayOutput display && display.Data.TryGetValue("text/html", out string? html) && html.Contains("Installed Packages", StringComparison.Ordinal);
 
     /// <summary>Replaces every absolute path in <paramref name="text"/> by its file name: a page names no folder of the machine that built it.</summary>
     public static string WithoutPaths(string text) => AbsolutePath().Replace(text, m => m.Groups["name"].Value);

@@ -83,6 +83,25 @@ public class SanitizerTests
     }
 
     [Fact]
+    public void A_notebooks_first_chart_keeps_its_drawing_script_after_the_inline_plotly_js()
+    {
+        // The first chart of a session carries plotly.js inline (3.5 MB of script): it goes, the chart after it stays.
+        var chart = CamNotebooks.Heatmaps.PlotlyFigure.Chart([CamNotebooks.Heatmaps.PlotlyFigure.Trace("bar", ("y", new[] { 1, 2 }))], CamNotebooks.Heatmaps.PlotlyFigure.Layout());
+        string html;
+        lock (typeof(CamNotebooks.Display.PlotlyDisplay))
+        {
+            CamNotebooks.Display.PlotlyDisplay.ResetSession();
+            html = CamNotebooks.Display.PlotlyDisplay.ToHtml(chart);
+        }
+        Assert.Contains(OfflineHtml.PlotlyScriptMarker, html);
+        var sanitizer = BookSanitizer.Output();
+        string clean = sanitizer.Sanitize(html);
+        Assert.Matches("<div id=\"camnb-plot-\\d+\"", clean);
+        Assert.Contains("Plotly.newPlot", Assert.Single(sanitizer.KeptScripts));
+        Assert.DoesNotContain("Copyright 2012", clean);
+    }
+
+    [Fact]
     public void The_page_policy_allows_exactly_its_own_and_its_outputs_scripts()
     {
         const string draw = "Plotly.newPlot('camnb-plot-1', [], {});";
