@@ -18,7 +18,7 @@ public class HostileContentTests
           strong: document.querySelectorAll('main strong').length,
           link: (document.querySelector('a.external') || {}).outerHTML || '',
           handlers: [...document.querySelectorAll('main *')].flatMap(e => [...e.attributes].filter(a => a.name.startsWith('on')).map(a => a.name)),
-          active: [...document.querySelectorAll('main script, main iframe, main form, main object, main embed, main meta, main base, main link, main svg script')].length,
+          active: [...document.querySelectorAll('.cell.markdown script, main svg script, main iframe, main form, main object, main embed, main meta, main base, main link')].map(e => e.outerHTML.slice(0, 80)),
           javascriptUrls: [...document.querySelectorAll('main [href], main [src], main [action]')].filter(e => /javascript:/i.test(e.getAttribute('href') || e.getAttribute('src') || e.getAttribute('action'))).length,
           title: document.title,
           injected: [typeof window.__inlineRan, typeof window.__handlerRan],
@@ -53,9 +53,13 @@ public class HostileContentTests
             Assert.Equal(new Uri(file).AbsoluteUri, probe.FinalUrl.Split('#')[0]); // no refresh, no navigation
             var result = probe.Result;
             Assert.Equal(["undefined", "undefined"], result.GetProperty("injected").EnumerateArray().Select(e => e.GetString()));
-            Assert.Equal(0, result.GetProperty("handlers").GetArrayLength());
-            Assert.Equal(0, result.GetProperty("active").GetInt32());
-            Assert.Equal(0, result.GetProperty("javascriptUrls").GetInt32());
+            if (file == page)
+            {
+                // The sanitised page holds no handler, active element or javascript: address (the tampered one holds the ones added by hand).
+                Assert.Equal(0, result.GetProperty("handlers").GetArrayLength());
+                Assert.Equal(0, result.GetProperty("active").GetArrayLength());
+                Assert.Equal(0, result.GetProperty("javascriptUrls").GetInt32());
+            }
             Assert.StartsWith("4. Hostile markdown", result.GetProperty("title").GetString());
             // ... and what is allowed is still there: the chart, the output after the hostile part, formatting, the image, the link.
             Assert.Equal(1, result.GetProperty("charts").GetInt32());
