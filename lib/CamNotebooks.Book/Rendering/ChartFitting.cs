@@ -2,8 +2,8 @@ namespace CamNotebooks.Book.Rendering;
 
 /// <summary>
 /// The page script that fits Plotly charts to the reader's screen: a chart drawn for a wider screen than this one
-/// (a fixed <c>layout.width</c>) is narrowed to its column, and a title that still does not fit is set smaller instead
-/// of being cut at both ends. Nothing else about the chart changes.
+/// (a fixed <c>layout.width</c>) is narrowed to its column, a chart without a width gets its column's (rather than
+/// plotly's own guess), and a title that still does not fit is set smaller instead of being cut at both ends.
 /// </summary>
 public static class ChartFitting
 {
@@ -18,7 +18,7 @@ public static class ChartFitting
         "window.Plotly.relayout(el, { 'title.font.size': Math.max(9, Math.floor(font * width / wide)) }); } " +
         "['newPlot', 'react'].forEach(function (name) { var original = window.Plotly[name]; window.Plotly[name] = function (gd, data, layout) { " +
         "var el = element(gd), width = room(el), args = Array.prototype.slice.call(arguments); " +
-        "if (args.length <= 2 && data && !Array.isArray(data)) { if (data.layout && data.layout.width > width && width > 0) args[1] = Object.assign({}, data, { layout: Object.assign({}, data.layout, { width: width }) }); } " +
-        "else if (layout && layout.width > width && width > 0) { args[2] = Object.assign({}, layout, { width: width }); } " +
+        "function fit(l) { return width > 0 && !(l && l.width <= width) ? Object.assign({}, l, { width: width }) : l; } " +
+        "if (args.length <= 2 && data && !Array.isArray(data)) args[1] = Object.assign({}, data, { layout: fit(data.layout) }); else args[2] = fit(layout); " +
         "var result = original.apply(window.Plotly, args); Promise.resolve(result).then(function () { fitTitle(el); }); return result; }; }); })();</script>";
 }
