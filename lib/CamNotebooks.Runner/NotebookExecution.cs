@@ -127,6 +127,7 @@ public static class NotebookExecution
     {
         // A display can be updated later (progress bars): keep one output per value id and replace it in place.
         var displays = new Dictionary<string, int>();
+        var neverUpdated = new List<(int Index, HashSet<string> MimeTypes)>();
         string? error = null;
         foreach (var e in events)
         {
@@ -147,9 +148,22 @@ public static class NotebookExecution
                     var element = new DisplayElement(display.FormattedValues.ToDictionary(v => v.MimeType, v => (object)v.Value));
                     if (display.ValueId is { } id && displays.TryGetValue(id, out int index))
                         outputs[index] = element;
+                    else if (display is DisplayedValueUpdated { ValueId: { } updatedId }
+                             && neverUpdated.FindIndex(d => d.MimeTypes.SetEquals(element.Data.Keys)) is var match and >= 0)
+                    {
+                        // This kernel publishes DisplayedValue.Update under another id than the display it updates
+                        // (DisplayId vs the produced event's ValueId), so the first update of an unknown id goes to the
+                        // cell's earliest display of the same MIME types not updated yet: progress placeholders end as
+                        // their final text instead of staying above it.
+                        int target = neverUpdated[match].Index;
+                        neverUpdated.RemoveAt(match);
+                        displays[updatedId] = target;
+                        outputs[target] = element;
+                    }
                     else
                     {
                         if (display.ValueId is { } newId) displays[newId] = outputs.Count;
+                        if (display is DisplayedValueProduced) neverUpdated.Add((outputs.Count, element.Data.Keys.ToHashSet()));
                         outputs.Add(element);
                     }
                     break;

@@ -16,7 +16,7 @@ public sealed record RenderedMarkdown(string Html, IReadOnlyList<TocEntry> Headi
 /// <summary>
 /// Renders notebook markdown with Markdig (CommonMark plus tables, task lists, math, ...) for an offline page:
 /// headings get page-unique ids, fenced code is highlighted, links to other notebooks point to their pages,
-/// local images are embedded, and nothing refers to another host.
+/// local images are embedded, nothing is loaded from another host, and raw HTML is sanitised.
 /// </summary>
 public sealed class MarkdownRenderer
 {
@@ -40,6 +40,7 @@ public sealed class MarkdownRenderer
 
     private readonly HeadingIds _ids;
     private readonly string? _notebookFolder;
+    private readonly BookSanitizer _sanitizer = BookSanitizer.Markdown();
 
     /// <summary>
     /// Creates a renderer for one page. <paramref name="ids"/> is shared by all cells of the page;
@@ -69,11 +70,10 @@ public sealed class MarkdownRenderer
         Pipeline.Setup(renderer);
         renderer.ObjectRenderers.ReplaceOrAdd<CodeBlockRenderer>(new HighlightingCodeBlockRenderer());
         renderer.ObjectRenderers.ReplaceOrAdd<LinkInlineRenderer>(new OfflineLinkRenderer(_notebookFolder));
-        renderer.ObjectRenderers.ReplaceOrAdd<AutolinkInlineRenderer>(new OfflineAutolinkRenderer());
         renderer.Render(document);
         writer.Flush();
-        // Raw HTML written inside markdown goes through the same filter as outputs.
-        return new RenderedMarkdown(OfflineHtml.Neutralise(writer.ToString()).Html, headings);
+        // Raw HTML written inside markdown is allowed its formatting, images and links, and nothing active.
+        return new RenderedMarkdown(_sanitizer.Sanitize(writer.ToString()), headings);
     }
 
     /// <summary>The text of a heading without its markup (code spans keep their text).</summary>
@@ -113,9 +113,9 @@ public sealed class MarkdownRenderer
     }
 
     /// <summary>
-    /// Links to other hosts become plain text followed by their address (a reader offline cannot follow them, and the
-    /// book makes no reference to another host); links to .dib notebooks point to their pages (or stay text when the notebook
-    /// is not in the book); local images are embedded.
+    /// Images from other hosts are not loaded (the book loads nothing from the network); links to .dib notebooks point to
+    /// their pages (or stay text when the notebook is not in the book); local images are embedded. Links to other hosts
+    /// stay links: <see cref="BookSanitizer"/> makes them open in a new tab.
     /// </summary>
     private sealed class OfflineLinkRenderer(string? notebookFolder) : HtmlObjectRenderer<LinkInline>
     {
@@ -138,14 +138,6 @@ public sealed class MarkdownRenderer
                 _standard.Write(renderer, link);
                 return;
             }
-            if (OfflineHtml.IsExternal(url))
-            {
-                renderer.Write("<span class=\"external-link\">");
-                renderer.WriteChildren(link);
-                renderer.Write("</span>");
-                if (!link.IsAutoLink) renderer.Write(" <span class=\"external-url\">(").WriteEscape(url).Write(")</span>");
-                return;
-            }
             if (PageLinks.NotebookToPage(url) is { } page)
             {
                 // A link to a notebook that is not in this book (not written yet, or renamed) would be a dead link: keep the text.
@@ -160,17 +152,6 @@ public sealed class MarkdownRenderer
                 link.Url = page;
             }
             _standard.Write(renderer, link);
-        }
-    }
-
-    private sealed class OfflineAutolinkRenderer : HtmlObjectRenderer<AutolinkInline>
-    {
-        private readonly AutolinkInlineRenderer _standard = new();
-
-        protected override void Write(HtmlRenderer renderer, AutolinkInline link)
-        {
-            if (link.IsEmail || !OfflineHtml.IsExternal(link.Url)) { _standard.Write(renderer, link); return; }
-            renderer.Write("<span class=\"external-link\">").WriteEscape(link.Url).Write("</span>");
         }
     }
 }

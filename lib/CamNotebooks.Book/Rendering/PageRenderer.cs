@@ -12,10 +12,11 @@ public static class PageRenderer
     /// <summary>Marks pages this program wrote, so a rebuild may delete its own stale pages and nothing else.</summary>
     public const string GeneratorMeta = "<meta name=\"generator\" content=\"CamNotebooks.Book\">";
 
-    // The browser enforces what the renderer promises: no script, style, image, font or connection from another host.
+    // The browser enforces what the renderer promises: no script, style, image, font or connection from another host,
+    // and no inline script but those the page lists by hash (its own and the ones its outputs draw charts with).
     // file: and 'self' cover both opening the pages from disk and serving the folder locally.
     private const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self' file: 'unsafe-inline' 'unsafe-eval'; style-src 'self' file: 'unsafe-inline'; " +
+        "default-src 'none'; script-src 'self' file: {0}; style-src 'self' file: 'unsafe-inline'; " +
         "img-src 'self' file: data: blob:; font-src 'self' file: data:; connect-src 'none'; frame-src 'none'; " +
         "object-src 'none'; base-uri 'none'; form-action 'none'";
 
@@ -41,13 +42,16 @@ public static class PageRenderer
     /// <param name="Toc">The headings, in order.</param>
     /// <param name="DrawsCharts">True when an output draws a Plotly chart.</param>
     /// <param name="FailedCell">The anchor of the cell that failed, or null.</param>
-    public sealed record RenderedNotebook(string? Title, string Body, IReadOnlyList<TocEntry> Toc, bool DrawsCharts, string? FailedCell = null);
+    /// <param name="Scripts">The inline scripts of the outputs, which the page's content policy allows by hash.</param>
+    public sealed record RenderedNotebook(string? Title, string Body, IReadOnlyList<TocEntry> Toc, bool DrawsCharts, string? FailedCell = null,
+        IReadOnlyList<string>? Scripts = null);
 
     /// <summary>Renders the cells of <paramref name="notebook"/>; relative images resolve against <paramref name="notebookFolder"/>.</summary>
     public static RenderedNotebook RenderCells(ExecutedNotebook notebook, string? notebookFolder)
     {
         var ids = new HeadingIds(notebook.Cells.Select(CellAnchor).Append("content"));
         var markdown = new MarkdownRenderer(ids, notebookFolder);
+        var outputSanitizer = BookSanitizer.Output();
         var body = new StringBuilder();
         var toc = new List<TocEntry>();
         bool drawsCharts = false;
@@ -71,12 +75,15 @@ public static class PageRenderer
                 .Append(CodeHighlighter.ToHtml(cell.Source, "csharp")).Append("</div>\n");
             if (notRun)
                 body.Append("<p class=\"not-run-note\">Not run: an earlier cell failed.</p>\n");
-            if (cell.Outputs.Count > 0)
+            bool quietSetup = SetupCell.IsQuietSetup(cell);
+            if (quietSetup) body.Append(SetupCell.ToHtml(cell));
+            var shown = quietSetup ? cell.Outputs.Where(o => !SetupCell.Folds(o)).ToList() : cell.Outputs;
+            if (shown.Count > 0)
             {
                 body.Append("<div class=\"outputs\">\n");
-                foreach (var output in cell.Outputs)
+                foreach (var output in shown)
                 {
-                    body.Append(OutputRenderer.ToHtml(output, markdown, out bool draws)).Append('\n');
+                    body.Append(OutputRenderer.ToHtml(output, markdown, outputSanitizer, out bool draws)).Append('\n');
                     drawsCharts |= draws;
                 }
                 body.Append("</div>\n");
@@ -85,7 +92,7 @@ public static class PageRenderer
         }
         string? title = toc.FirstOrDefault(h => h.Level == 1)?.Text;
         string? failedCell = failedAt <= notebook.Cells.Count ? CellAnchor(notebook.Cells[failedAt - 1]) : null;
-        return new RenderedNotebook(title, body.ToString(), toc, drawsCharts, failedCell);
+        return new RenderedNotebook(title, body.ToString(), toc, drawsCharts, failedCell, outputSanitizer.KeptScripts.ToList());
     }
 
     /// <summary>The anchor of a cell in its page (<c>cell-3</c>).</summary>
@@ -96,7 +103,7 @@ public static class PageRenderer
     {
         var html = new StringBuilder();
         string Link(string target) => Html.Escape(PageLinks.Relative(page.PagePath, target));
-        Head(html, book, page.PagePath, page.Title, content.DrawsCharts);
+        Head(html, book, page.PagePath, page.Title, content.DrawsCharts, content.Scripts ?? []);
         html.Append($"<body class=\"notebook {page.Kind.ToString().ToLowerInvariant()}\">\n");
         html.Append("<a class=\"skip-link\" href=\"#content\">Skip to the content</a>\n");
         html.Append($"<header class=\"site-header\"><a class=\"home\" href=\"{Link("index.html")}\">{Encode(book.Title)}</a>")
@@ -137,7 +144,7 @@ public static class PageRenderer
     public static string IndexPage(BookSettings book, IReadOnlyList<BookPage> pages)
     {
         var html = new StringBuilder();
-        Head(html, book, "index.html", book.Title, drawsCharts: false);
+        Head(html, book, "index.html", book.Title, drawsCharts: false, []);
         html.Append("<body class=\"index\">\n<a class=\"skip-link\" href=\"#content\">Skip to the content</a>\n");
         html.Append($"<header class=\"site-header\"><span class=\"home\">{Encode(book.Title)}</span></header>\n");
         html.Append("<div class=\"layout single\">\n<main id=\"content\">\n");
@@ -168,17 +175,19 @@ public static class PageRenderer
         html.Append("</ol>\n</section>\n");
     }
 
-    private static void Head(StringBuilder html, BookSettings book, string pagePath, string title, bool drawsCharts)
+    private static void Head(StringBuilder html, BookSettings book, string pagePath, string title, bool drawsCharts, IReadOnlyList<string> scripts)
     {
+        string policy = string.Format(System.Globalization.CultureInfo.InvariantCulture, ContentSecurityPolicy,
+            ScriptHashes.SourceList(drawsCharts ? [.. scripts, ScriptHashes.Body(PlotlyOffline), ScriptHashes.Body(ChartFitting.Script), ScriptHashes.Body(RequireShim)] : scripts));
         string Link(string target) => Html.Escape(PageLinks.Relative(pagePath, target));
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append(GeneratorMeta).Append('\n')
-            .Append($"<meta http-equiv=\"Content-Security-Policy\" content=\"{ContentSecurityPolicy}\">\n")
+            .Append($"<meta http-equiv=\"Content-Security-Policy\" content=\"{policy}\">\n")
             .Append($"<title>{Encode(title == book.Title ? title : $"{title} · {book.Title}")}</title>\n")
             .Append($"<link rel=\"stylesheet\" href=\"{Link(StyleSheet)}\">\n");
         if (drawsCharts)
-            html.Append($"<script src=\"{Link(BookAssets.PlotlyJsFileName)}\"></script>\n").Append(PlotlyOffline).Append('\n').Append(RequireShim).Append('\n');
+            html.Append($"<script src=\"{Link(BookAssets.PlotlyJsFileName)}\"></script>\n").Append(PlotlyOffline).Append('\n').Append(ChartFitting.Script).Append('\n').Append(RequireShim).Append('\n');
         html.Append("</head>\n");
     }
 

@@ -24,7 +24,7 @@ public static class HeatmapCharts
             ("dy", cells.DY), ("zmin", cells.ZMin), ("zmax", cells.ZMax), ("zsmooth", "best"), ("opacity", overlay.Alpha),
             ("colorscale", overlay.Colormap.ToPlotlyColorscale()), ("name", "map"),
             ("hovertemplate", "x %{x:.0f}, y %{y:.0f}<br>value %{z:.4g}<extra></extra>"));
-        var layout = PlotlyFigure.Layout(("title", new { text = overlay.Caption }), ("width", overlay.Width + 160),
+        var layout = PlotlyFigure.Layout(("title", new { text = Display.ChartTitles.Wrap(overlay.Caption, overlay.Width + 160) }), ("width", overlay.Width + 160),
             ("height", overlay.Height + 120),
             ("xaxis", new { range = new[] { -0.5, overlay.Width - 0.5 }, showgrid = false, zeroline = false }),
             ("yaxis", new { range = new[] { overlay.Height - 0.5, -0.5 }, showgrid = false, zeroline = false, scaleanchor = "x" }));
@@ -43,9 +43,10 @@ public static class HeatmapCharts
         };
         var layout = new LayoutWithImages
         {
-            title = overlay.Caption, width = overlay.Width + 160, height = overlay.Height + 120,
+            title = Display.ChartTitles.Wrap(overlay.Caption, overlay.Width + 160), width = overlay.Width + 160, height = overlay.Height + 120,
             xaxis = new Xaxis { range = new[] { -0.5, overlay.Width - 0.5 }, showgrid = false, zeroline = false },
-            yaxis = new Yaxis { range = new[] { overlay.Height - 0.5, -0.5 }, showgrid = false, zeroline = false },
+            // Square pixels whatever the chart's size: the photo keeps its aspect ratio.
+            yaxis = new AnchoredYaxis { range = new[] { overlay.Height - 0.5, -0.5 }, showgrid = false, zeroline = false, scaleanchor = "x" },
             images = [new
             {
                 source = "data:image/png;base64," + Convert.ToBase64String(overlay.ImagePng), xref = "x", yref = "y",
@@ -65,6 +66,13 @@ public static class HeatmapCharts
     {
         /// <summary>plotly.js layout images (source, xref, yref, x, y, sizex, sizey, sizing, layer...).</summary>
         public object[]? images { get; set; }
+    }
+
+    /// <summary>XPlot's y axis lacks plotly.js's <c>scaleanchor</c>, which ties its scale to the x axis (square pixels).</summary>
+    public sealed class AnchoredYaxis : Yaxis
+    {
+        /// <summary>The axis whose scale this one follows, e.g. <c>"x"</c>.</summary>
+        public string? scaleanchor { get; set; }
     }
 
     private sealed record CellGrid(float[][] Z, double X0, double DX, double Y0, double DY, double ZMin, double ZMax);

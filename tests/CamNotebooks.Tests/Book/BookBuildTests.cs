@@ -92,7 +92,8 @@ public class BookBuildTests
         string outputs = File.ReadAllText(Path.Combine(book, "01_outputs.html"));
         Assert.Contains("<script src=\"plotly-2.28.0.min.js\"></script>", outputs);
         Assert.DoesNotContain("cdn.example.com/require.min.js\"></script>", outputs);
-        Assert.Contains("data-offline-src=\"https://example.com/tracker.png\"", outputs);
+        Assert.DoesNotContain("<img src=\"https://example.com/tracker.png\"", outputs); // (the cell's source still shows the address)
+        Assert.Contains("<img alt=\"remote\">", outputs);
         Assert.Contains("<table class=\"fixture-table\">", outputs);
         Assert.Contains("<pre class=\"output stream stderr\">printed to stderr\n</pre>", outputs);
         Assert.DoesNotContain("<script src=\"plotly", File.ReadAllText(Path.Combine(book, "02_tiny.html"))); // no chart, no plotly.js

@@ -30,6 +30,13 @@ public class BrowserTests
         Assert.Equal(1, outputs.Images);
         Assert.True(visits.Single(v => v.Page == "index.html").BrokenLinks.Count == 0);
 
+        // On a phone and on a desktop nothing sticks out: no sideways page, charts and images inside the screen, no code cut.
+        var layout = new List<string>();
+        foreach (string page in Directory.GetFiles(book, "*.html", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            foreach (int width in (int[])[390, 1280])
+                layout.AddRange(await browser.LayoutProblemsAsync(page, width));
+        Assert.Empty(layout);
+
         // On paper: no navigation, no contents column, the text uses the width of the page.
         var print = await browser.PrintLayoutAsync(Path.Combine(book, "01_outputs.html"));
         Assert.Equal(["none", "none", "none"], [print.HeaderDisplay, print.PagerDisplay, print.TocDisplay]);
@@ -56,8 +63,19 @@ public class BrowserTests
             bool keep = name == "index.html" || name.StartsWith("02_", StringComparison.Ordinal) || name.StartsWith("00_", StringComparison.Ordinal);
             var visit = await browser.VisitAsync(page, keep ? Path.Combine(BookFixtures.ScreenshotFolder, Path.ChangeExtension(name, ".png")) : null);
             problems.AddRange(visit.Problems);
+            foreach (int width in (int[])[390, 1280])
+                problems.AddRange(await browser.LayoutProblemsAsync(page, width,
+                    keep ? Path.Combine(BookFixtures.ScreenshotFolder, $"{Path.GetFileNameWithoutExtension(name)}-{width}.png") : null));
         }
         Assert.Empty(problems);
+        // The set-up cell is one line, and no page names a folder of the machine that built it.
+        foreach (string page in Directory.GetFiles(output, "*.html", SearchOption.AllDirectories))
+        {
+            string html = File.ReadAllText(page);
+            Assert.DoesNotContain("Installed Packages", html);
+            Assert.DoesNotContain(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) + "/", html);
+            Assert.DoesNotContain(Repository.Root, html);
+        }
         int notebooks = Repository.AllNotebooks().Count();
         Assert.Equal(notebooks + 1, Directory.GetFiles(output, "*.html", SearchOption.AllDirectories).Length);
         // Beside every page, its executed notebook (schema-valid .ipynb) and its source; the visits above checked the links.

@@ -50,6 +50,41 @@ public class PageRenderingTests
     }
 
     [Fact]
+    public void The_setup_cell_shows_one_line_and_folds_the_packages_and_the_report_without_machine_paths()
+    {
+        const string source = "#r \"nuget: TorchSharp-cpu, 0.107.0\"\n#r \"../artifacts/notebook-lib/CamNotebooks.dll\"\n\nConsole.WriteLine(CamNotebooks.CamEnvironment.Initialize());";
+        var packages = new DisplayOutput(new Dictionary<string, string> { ["text/html"] = "<div><div></div><div><strong>Installed Packages</strong><ul><li><span>Plotly.NET, 6.0.0</span></li><li><span>TorchSharp-cpu, 0.107.0</span></li></ul></div></div>" });
+        var report = new StreamOutput("stdout", "libtorch 2.10.0.0. /usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30 lacks GLIBCXX_3.4.32; loaded the patched copy /home/ada/.cache/camnotebooks/native/cf33b1b0-b9e5/libLibTorchSharp.so. OpenMP waiting: GOMP_SPINCOUNT=10000.\n");
+        var chart = new DisplayOutput(new Dictionary<string, string> { ["text/html"] = "<div id=\"camnb-plot-1\"></div><script>Plotly.newPlot('camnb-plot-1', [], {});</script>" });
+        var quiet = PageRenderer.RenderCells(new ExecutedNotebook([Markdown(1, "# Setup"), Code(2, source, packages, report, chart)]), null).Body;
+        Assert.Contains("<div id=\"camnb-plot-1\"></div><script>Plotly.newPlot", quiet); // what the cell shows besides is kept
+        Assert.Contains("<details class=\"setup-details\"><summary>Set up: 2 packages, libtorch 2.10.0.0</summary>", quiet);
+        Assert.Contains("<li>Plotly.NET, 6.0.0</li><li>TorchSharp-cpu, 0.107.0</li>", quiet);
+        Assert.Contains("libstdc++.so.6.0.30 lacks GLIBCXX_3.4.32; loaded the patched copy libLibTorchSharp.so. OpenMP waiting", quiet);
+        Assert.DoesNotContain("/home/ada", quiet);
+        Assert.DoesNotContain("/usr/lib", quiet);
+        Assert.DoesNotContain("Installed Packages", quiet);
+
+        // A set-up cell that failed or complained is shown in full.
+        var error = new ErrorOutput("Error", "CamNotebooks.Setup.NativeSetupException: cannot write /home/ada/.cache", []);
+        var failed = PageRenderer.RenderCells(new ExecutedNotebook([Code(1, source, packages, error)]), null).Body;
+        Assert.Contains("Installed Packages", failed);
+        Assert.Contains("NativeSetupException: cannot write /home/ada/.cache", failed);
+        var warned = PageRenderer.RenderCells(new ExecutedNotebook([Code(1, source, packages, new StreamOutput("stderr", "warning: slow disk\n"))]), null).Body;
+        Assert.Contains("<pre class=\"output stream stderr\">warning: slow disk\n</pre>", warned);
+    }
+
+    [Fact]
+    public void Text_laid_out_in_columns_keeps_its_lines_and_prose_wraps()
+    {
+        var table = new DisplayOutput(new Dictionary<string, string> { ["text/plain"] = "Faithfulness on 8 photos:\nepoch  train_loss  valid_loss\n    1      0.7756      0.1307\n    2      0.1145      0.1159\nA note & more." });
+        var prose = new StreamOutput("stdout", "Features in 33.0 s, head in 0.40 s.\nValidation errors: 1 of 74 photos (error rate 0.0135)\n");
+        var body = PageRenderer.RenderCells(new ExecutedNotebook([Code(1, "train", table, prose)]), null).Body;
+        Assert.Contains("<pre class=\"output text tabular\">Faithfulness on 8 photos:\n<span class=\"rows\">epoch  train_loss  valid_loss\n    1      0.7756      0.1307\n    2      0.1145      0.1159\n</span>A note &amp; more.</pre>", body);
+        Assert.Contains("<pre class=\"output stream stdout\">Features in", body);
+    }
+
+    [Fact]
     public void A_failed_cell_shows_its_error_and_later_cells_are_marked_not_run()
     {
         var notebook = new ExecutedNotebook([
@@ -76,7 +111,7 @@ public class PageRenderingTests
         var content = PageRenderer.RenderCells(notebook, null);
         Assert.True(content.DrawsCharts);
         Assert.DoesNotContain("/* plotly.js */", content.Body);
-        Assert.Contains("<div id=\"camnb-plot-1\" style=\"\"></div>", content.Body);
+        Assert.Matches("<div id=\"camnb-plot-1\"[^>]*></div>", content.Body);
         string page = PageRenderer.NotebookPage(Settings, PageOf("exercises/01_chart.dib", "Chart"), content, null, null);
         Assert.Contains("<script src=\"../plotly-2.28.0.min.js\"></script>", page); // relative to a page one folder down
         Assert.Contains("<link rel=\"stylesheet\" href=\"../book.css\">", page);
@@ -93,16 +128,24 @@ public class PageRenderingTests
     }
 
     [Theory]
-    [InlineData("<script src=\"https://cdn.plot.ly/plotly-2.27.1.min.js\"></script><p>x</p>", "<!-- script from another host removed: the book is offline --><p>x</p>")]
-    [InlineData("<link rel=\"stylesheet\" href=\"//cdn.example.com/a.css\"><p>x</p>", "<!-- style sheet from another host removed: the book is offline --><p>x</p>")]
-    [InlineData("<img src='http://example.com/a.png' alt=\"a\">", "<img data-offline-src='http://example.com/a.png' alt=\"a\">")]
-    [InlineData("<a href=https://example.com>x</a>", "<a data-offline-href=https://example.com>x</a>")]
-    [InlineData("<style>@import url(\"https://fonts.example.com/f.css\"); b { background: url(https://x.example/b.png); }</style>", "<style>/* @import from another host removed */ b { background: url(data:,); }</style>")]
+    [InlineData("<script src=\"https://cdn.plot.ly/plotly-2.27.1.min.js\"></script><p>x</p>", "<p>x</p>")]
+    [InlineData("<link rel=\"stylesheet\" href=\"//cdn.example.com/a.css\"><p>x</p>", "<p>x</p>")]
+    [InlineData("<img src='http://example.com/a.png' alt=\"a\">", "<img alt=\"a\">")]
+    [InlineData("<a href=https://example.com>x</a>", "<a href=\"https://example.com\" target=\"_blank\" rel=\"noopener noreferrer\" class=\"external\">x</a>")]
     [InlineData("<img src=\"data:image/png;base64,AAAA\"><a href=\"02_cam.html#x\">local</a>", "<img src=\"data:image/png;base64,AAAA\"><a href=\"02_cam.html#x\">local</a>")]
     public void Output_html_never_makes_the_browser_reach_another_host(string html, string expected)
     {
-        string result = OfflineHtml.Neutralise(html).Html;
+        string result = BookSanitizer.Output().Sanitize(html);
         Assert.Equal(expected, result);
+        Assert.Empty(OfflineHtml.ExternalReferences(result));
+    }
+
+    [Fact]
+    public void Css_in_output_html_loads_nothing_but_keeps_the_rest_of_its_style()
+    {
+        string result = BookSanitizer.Output().Sanitize("<p style=\"background: url(https://x.example/b.png); color: red\">x</p><style>@import url(https://x.example/a.css); p { color: blue }</style>");
+        Assert.DoesNotContain("x.example", result);
+        Assert.Contains("color: rgba(255, 0, 0, 1)", result);
         Assert.Empty(OfflineHtml.ExternalReferences(result));
     }
 

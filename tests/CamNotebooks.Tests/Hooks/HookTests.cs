@@ -188,6 +188,18 @@ public class HookTests
             var json = Plotly.NET.GenericChart.toJson(stats.Chart());
             Assert.Contains("% near zero", json);
             Assert.Contains("\"name\":\"fc\"", json);
+            // Every layer has one colour in all three panels, the one its legend entry shows; panel names sit above the
+            // panels (annotations), not beside them as y-axis titles that would cover the neighbouring panel.
+            using var figure = System.Text.Json.JsonDocument.Parse(json);
+            var traces = figure.RootElement.GetProperty("data").EnumerateArray().ToList();
+            Assert.Equal(3 * stats.LayerNames.Count, traces.Count);
+            var colours = traces.GroupBy(t => t.GetProperty("name").GetString()!)
+                .ToDictionary(g => g.Key, g => g.Select(t => t.GetProperty("line").GetProperty("color").GetString()).Distinct().ToList());
+            Assert.All(colours.Values, c => Assert.Single(c));
+            Assert.Equal(stats.LayerNames.Count, colours.Values.Select(c => c[0]).Distinct().Count());
+            var layout = figure.RootElement.GetProperty("layout");
+            Assert.Equal(["mean", "std", "% near zero"], layout.GetProperty("annotations").EnumerateArray().Select(a => a.GetProperty("text").GetString()));
+            Assert.False(layout.TryGetProperty("yaxis2", out var panel2) && panel2.TryGetProperty("title", out _));
         }
         Assert.Equal(0, RegisteredHookCount(model));
     }

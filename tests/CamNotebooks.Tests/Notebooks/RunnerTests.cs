@@ -35,6 +35,19 @@ public class RunnerTests
     }
 
     [Fact]
+    public void Progress_displays_updated_in_place_end_as_their_final_text_only()
+    {
+        string output = FreshOutput();
+        var outcome = ProcessRunner.RunNotebooks(output, Fixture("progress.dib"));
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "progress.ipynb")));
+        var outputs = json.RootElement.GetProperty("cells")[0].GetProperty("outputs").EnumerateArray()
+            .Select(o => o.TryGetProperty("data", out var d) ? Text(d.EnumerateObject().First().Value) : Text(o, "text")).ToList();
+        // Each display keeps its place, with its last value; the placeholders and the steps between are gone.
+        Assert.Equal(["<b>a table shown before the progress</b>", "Features: 3/3", "epoch 1\nepoch 2", "done\n"], outputs);
+    }
+
+    [Fact]
     public void A_throwing_cell_fails_the_run_naming_notebook_cell_first_line_and_error()
     {
         string output = FreshOutput();

@@ -1,0 +1,126 @@
+using CamNotebooks.Book.Notebooks;
+using CamNotebooks.Book.Rendering;
+
+namespace CamNotebooks.Tests.Book;
+
+/// <summary>HtmlSanitizer's policies for the book: prose keeps its formatting and loses anything active; outputs keep their chart scripts, listed by hash.</summary>
+public class SanitizerTests
+{
+    private static string Markdown(string text) => new MarkdownRenderer(new HeadingIds(), null).Render(text).Html;
+
+    [Theory]
+    [InlineData("<script>location.href=\"http://127.0.0.1:9/x?t=\"+document.title</script>\n\ntext", "<script")]
+    [InlineData("<meta http-equiv=\"refresh\" content=\"0;url=http://127.0.0.1:9/\">\n\ntext", "<meta")]
+    [InlineData("[click](javascript:alert(1))", "javascript:")]
+    [InlineData("<a href=\"JaVaScRiPt:alert(1)\">click</a>", "alert(1)")]
+    [InlineData("<a href=\"data:text/html,<script>alert(1)</script>\">click</a>", "data:text/html")]
+    [InlineData("<iframe src=\"http://127.0.0.1:9/frame\"></iframe>\n\ntext", "<iframe")]
+    [InlineData("<img src=\"x.png\" onerror=\"fetch('http://127.0.0.1:9/')\">", "onerror")]
+    [InlineData("<p onclick=\"alert(1)\" onmouseover=\"alert(2)\">hover</p>", "alert(")]
+    [InlineData("<form action=\"http://127.0.0.1:9/\"><input name=\"q\"><button>go</button></form>\n\ntext", "<form")]
+    [InlineData("<object data=\"http://127.0.0.1:9/x.swf\"></object><embed src=\"http://127.0.0.1:9/e\">\n\ntext", "127.0.0.1")]
+    [InlineData("<img src=\"https://127.0.0.1:9/pixel.png\" alt=\"pixel\">", "127.0.0.1")]
+    [InlineData("<div style=\"background-image: url(https://127.0.0.1:9/bg.png)\">x</div>", "127.0.0.1")]
+    [InlineData("<style>@import url(https://127.0.0.1:9/a.css);</style>\n\ntext", "127.0.0.1")]
+    [InlineData("<base href=\"http://127.0.0.1:9/\"><link rel=\"stylesheet\" href=\"http://127.0.0.1:9/s.css\">\n\ntext", "127.0.0.1")]
+    [InlineData("<svg><script>alert(1)</script></svg>\n\ntext", "alert(1)")]
+    public void Markdown_loses_everything_that_could_run_navigate_submit_or_load(string markdown, string gone)
+    {
+        string html = Markdown(markdown);
+        Assert.DoesNotContain(gone, html, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(OfflineHtml.ExternalReferences(html));
+    }
+
+    [Fact]
+    public void Markdown_keeps_its_formatting_images_and_links()
+    {
+        string html = Markdown("""
+            ## A *heading*
+
+            Some **bold**, `code` and a [paper](https://arxiv.org/abs/1512.04150). <span style="color: red">red</span>, <kbd>Ctrl</kbd>
+
+            | a | b |
+            |--:|---|
+            | 1 | 2 |
+
+            - [x] done
+            - [ ] to do
+
+            ![dot](data:image/png;base64,iVBORw==)
+
+            ```csharp
+            var x = 1;
+            ```
+            """);
+        Assert.Contains("<h2 id=\"a-heading\">A <em>heading</em></h2>", html);
+        Assert.Contains("<strong>bold</strong>", html);
+        Assert.Contains("<a href=\"https://arxiv.org/abs/1512.04150\" target=\"_blank\" rel=\"noopener noreferrer\" class=\"external\">paper</a>", html);
+        Assert.Contains("<span style=\"color: rgba(255, 0, 0, 1)\">red</span>", html);
+        Assert.Contains("<kbd>Ctrl</kbd>", html);
+        Assert.Contains("<th style=\"text-align: right\">a</th>", html);
+        Assert.Contains("<input disabled=\"disabled\" type=\"checkbox\" checked=\"checked\">", html);
+        Assert.Contains("<img src=\"data:image/png;base64,iVBORw==\" alt=\"dot\">", html);
+        Assert.Contains("<span class=\"keyword\">var</span>", html);
+    }
+
+    [Fact]
+    public void Output_html_keeps_its_inline_chart_script_verbatim_and_records_it()
+    {
+        const string draw = "if (1 < 2 && '<b>' !== '') { Plotly.newPlot('camnb-plot-1', [{ y: [1, 2] }], { title: { text: 'a<br>b' } }); }";
+        var sanitizer = BookSanitizer.Output();
+        string html = sanitizer.Sanitize(
+            $"<script type=\"text/javascript\" {OfflineHtml.PlotlyScriptMarker}=\"2.28.0\">/* plotly.js */</script>" +
+            "<script src=\"https://cdn.example.com/require.js\"></script>" +
+            $"<div id=\"camnb-plot-1\" style=\"width: 400px\"></div><script type=\"text/javascript\">{draw}</script>" +
+            "<iframe src=\"http://127.0.0.1:9/\"></iframe><img src=\"x\" onerror=\"alert(1)\">");
+        Assert.Contains($"<script type=\"text/javascript\">{draw}</script>", html);
+        Assert.Equal([draw], sanitizer.KeptScripts);
+        Assert.DoesNotContain("plotly.js */", html);
+        Assert.DoesNotContain("cdn.example.com", html);
+        Assert.DoesNotContain("iframe", html);
+        Assert.DoesNotContain("onerror", html);
+        Assert.Contains("id=\"camnb-plot-1\"", html);
+    }
+
+    [Fact]
+    public void A_notebooks_first_chart_keeps_its_drawing_script_after_the_inline_plotly_js()
+    {
+        // The first chart of a session carries plotly.js inline (3.5 MB of script): it goes, the chart after it stays.
+        var chart = CamNotebooks.Heatmaps.PlotlyFigure.Chart([CamNotebooks.Heatmaps.PlotlyFigure.Trace("bar", ("y", new[] { 1, 2 }))], CamNotebooks.Heatmaps.PlotlyFigure.Layout());
+        string html;
+        lock (typeof(CamNotebooks.Display.PlotlyDisplay))
+        {
+            CamNotebooks.Display.PlotlyDisplay.ResetSession();
+            html = CamNotebooks.Display.PlotlyDisplay.ToHtml(chart);
+        }
+        Assert.Contains(OfflineHtml.PlotlyScriptMarker, html);
+        var sanitizer = BookSanitizer.Output();
+        string clean = sanitizer.Sanitize(html);
+        Assert.Matches("<div id=\"camnb-plot-\\d+\"", clean);
+        Assert.Contains("Plotly.newPlot", Assert.Single(sanitizer.KeptScripts));
+        Assert.DoesNotContain("Copyright 2012", clean);
+    }
+
+    [Fact]
+    public void The_page_policy_allows_exactly_its_own_and_its_outputs_scripts()
+    {
+        const string draw = "Plotly.newPlot('camnb-plot-1', [], {});";
+        var notebook = new ExecutedNotebook([
+            new NotebookCell("cell-1", false, "# Chart\n\n<script>alert('prose')</script>", []),
+            new NotebookCell("cell-2", true, "chart", [new DisplayOutput(new Dictionary<string, string> { ["text/html"] = $"<div id=\"camnb-plot-1\"></div><script>{draw}</script>" })]),
+        ]);
+        var content = PageRenderer.RenderCells(notebook, null);
+        string page = PageRenderer.NotebookPage(new BookSettings("Book", ""), new BookPage("01_chart.dib", PageKind.Chapter, "Chart", null), content, null, null);
+        string policy = System.Text.RegularExpressions.Regex.Match(page, "Content-Security-Policy\" content=\"([^\"]*)\"").Groups[1].Value;
+        string scriptSources = policy.Split(';').Single(d => d.Trim().StartsWith("script-src", StringComparison.Ordinal));
+        Assert.DoesNotContain("unsafe-inline", scriptSources);
+        Assert.DoesNotContain("unsafe-eval", scriptSources);
+        Assert.Contains(ScriptHashes.Source(draw), scriptSources);
+        Assert.DoesNotContain("alert('prose')", page);
+        // Every inline script of the page is listed, and nothing else is.
+        var inline = System.Text.RegularExpressions.Regex.Matches(page, "<script(?![^>]*\\bsrc=)[^>]*>(.*?)</script>", System.Text.RegularExpressions.RegexOptions.Singleline)
+            .Select(m => ScriptHashes.Source(m.Groups[1].Value)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(4, inline.Count); // the chart, and the page's plotly wrapper, chart fitting and require.js stand-in
+        Assert.Equal(inline, scriptSources.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(s => s.StartsWith("'sha256-", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+    }
+}
