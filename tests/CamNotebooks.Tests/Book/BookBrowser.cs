@@ -234,11 +234,12 @@ internal sealed class BookBrowser : IAsyncDisposable
         {
             // The probe reports what was drawn.
         }
-        // A reader moves the mouse and clicks: handlers and links get their chance to run (new tabs are closed unseen).
+        // A reader moves the mouse and clicks: handlers and links get their chance to run (new tabs are closed unseen). The
+        // book's own download line is left alone: its links are meant to leave the page, for the .ipynb and .dib beside it.
         await page.EvaluateAsync("""
             () => { for (const e of document.querySelectorAll('main *')) {
               for (const type of ['mouseover', 'mouseenter', 'focus']) e.dispatchEvent(new Event(type));
-              if (!e.closest('.modebar') && !(e.tagName === 'A' && e.getAttribute('target') === '_blank')) e.click?.(); } }
+              if (!e.closest('.modebar') && !e.closest('p.downloads') && !(e.tagName === 'A' && e.getAttribute('target') === '_blank')) e.click?.(); } }
             """);
         await page.WaitForTimeoutAsync((float)settle.TotalMilliseconds);
         var result = await page.EvaluateAsync<JsonElement>(probe);
