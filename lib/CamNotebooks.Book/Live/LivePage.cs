@@ -31,11 +31,15 @@ public static partial class LivePage
     /// <summary>Lets the page talk to the server it came from, adds the status bar, the version and the script.</summary>
     public static string AddLiveParts(string html, LiveStatus status)
     {
+        // The book's policy runs only the inline scripts it lists by hash; a chart that appears after a save has a hash the
+        // loaded page never listed. The live script gives the scripts of swapped-in cells this page's nonce instead.
+        string nonce = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        html = ScriptSource().Replace(html, m => $"{m.Value} 'nonce-{nonce}'", 1);
         // The book's policy forbids connections (a book has no server); the live page needs one, to its own origin only.
         html = ConnectSource().IsMatch(html)
             ? ConnectSource().Replace(html, "connect-src 'self'", 1)
             : ContentSecurityPolicy().Replace(html, m => m.Value.TrimEnd('"').TrimEnd() + "; connect-src 'self'\"", 1);
-        string head = $"<meta name=\"camnb-live-version\" content=\"{status.Version}\">\n<script src=\"{ScriptPath}\" defer></script>\n</head>";
+        string head = $"<meta name=\"camnb-live-version\" content=\"{status.Version}\">\n<script src=\"{ScriptPath}\" nonce=\"{nonce}\" defer></script>\n</head>";
         html = html.Replace("</head>", head, StringComparison.Ordinal);
         string bar = $"<div id=\"camnb-live-status\" role=\"status\" aria-live=\"polite\" class=\"{StatusClass(status)}\" " +
                      "style=\"position:sticky;top:0;z-index:10;padding:.4em .8em;font:14px system-ui,sans-serif;border-bottom:1px solid #ccc;background:#f4f7fb\">" +
@@ -45,6 +49,9 @@ public static partial class LivePage
 
     /// <summary>The status bar's class: busy, problem or ready.</summary>
     public static string StatusClass(LiveStatus status) => status.Busy ? "busy" : status.Problem ? "problem" : "ready";
+
+    [GeneratedRegex(@"script-src[^;""]*")]
+    private static partial Regex ScriptSource();
 
     [GeneratedRegex(@"connect-src[^;""]*")]
     private static partial Regex ConnectSource();
@@ -63,6 +70,7 @@ public static partial class LivePage
         (function () {
           'use strict';
           var shown = {};
+          var nonce = document.currentScript ? document.currentScript.nonce : '';
           var version = Number(document.querySelector('meta[name="camnb-live-version"]').content);
           var busy = false, again = false;
           function remember(root) { root.querySelectorAll('main > [id]').forEach(function (e) { shown[e.id] = e.outerHTML; }); }
@@ -70,6 +78,7 @@ public static partial class LivePage
             node.querySelectorAll('script').forEach(function (old) {
               var s = document.createElement('script');
               for (var i = 0; i < old.attributes.length; i++) s.setAttribute(old.attributes[i].name, old.attributes[i].value);
+              if (nonce) s.nonce = nonce;
               s.text = old.text;
               old.replaceWith(s);
             });
