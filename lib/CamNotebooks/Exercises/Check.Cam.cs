@@ -42,35 +42,23 @@ public static partial class Check
 
         // 2. The real network: layer4 of the ResNet on the cat photo, its trained head, both classes.
         var classifier = ExerciseData.Classifier;
-        var batch = ExerciseData.Batch(ExerciseData.CatPhoto);
-        Tensor realActivations;
-        using (var hook = new Hook(classifier.Body, "body"))
-        using (no_grad())
+        // One photo's layer4 activations (kept), and its CAM from the library for any class.
+        (Tensor Activations, Func<int, Tensor> Reference) RealCase(string photo)
         {
-            classifier.call(batch);
-            realActivations = Copy(hook.Stored[0]);
+            var batch = ExerciseData.Batch(photo);
+            using var hook = new Hook(classifier.Body, "body");
+            using (no_grad()) classifier.call(batch);
+            return (Copy(hook.Stored[0]), c =>
+            {
+                using var result = ClassActivationMap.Compute(classifier, classifier.Body, classifier.HeadLinear, batch, [c]);
+                return result.Maps[0].clone();
+            });
         }
         var realWeights = Copy(classifier.HeadLinear.weight!);
-        Tensor RealReference(int c)
-        {
-            using var result = ClassActivationMap.Compute(classifier, classifier.Body, classifier.HeadLinear, batch, [c]);
-            return result.Maps[0].clone();
-        }
+        var (realActivations, RealReference) = RealCase(ExerciseData.CatPhoto);
         cases.Add(("cat photo, layer4, class cat", realActivations, realWeights, 1, RealReference));
         cases.Add(("cat photo, layer4, class dog", realActivations, realWeights, 0, RealReference));
-        var dogBatch = ExerciseData.Batch(ExerciseData.DogPhoto);
-        Tensor dogActivations;
-        using (var hook = new Hook(classifier.Body, "body"))
-        using (no_grad())
-        {
-            classifier.call(dogBatch);
-            dogActivations = Copy(hook.Stored[0]);
-        }
-        Tensor DogReference(int c)
-        {
-            using var result = ClassActivationMap.Compute(classifier, classifier.Body, classifier.HeadLinear, dogBatch, [c]);
-            return result.Maps[0].clone();
-        }
+        var (dogActivations, DogReference) = RealCase(ExerciseData.DogPhoto);
         cases.Add(("dog photo, layer4, class cat", dogActivations, realWeights, 1, DogReference));
 
         foreach (var (name, a, w, c, reference) in cases)
