@@ -1,60 +1,74 @@
+using System.CommandLine;
 using CamNotebooks.Book.Building;
 using CamNotebooks.Book.Rendering;
+using CamNotebooks.Tools;
 
 namespace CamNotebooks.Book;
 
-/// <summary>The book's command line.</summary>
+/// <summary>The book's command line: <c>build</c>, <c>ipynb</c> and <c>live</c>.</summary>
 public static class BookCommand
 {
-    private const string Usage = """
-        usage: CamNotebooks.Book build [--notebooks <folder>] [--output <folder>] [options]
-          Executes the notebooks that changed since the last build (one runner process each), renders every notebook
-          to an offline HTML page, and writes the book with its index, style sheet and plotly.js.
-            --notebooks <folder>   the .dib chapters, with exercises in <folder>/exercises (default: notebooks)
-            --output <folder>      where the book goes (default: out/book)
-            --cache <folder>       executed notebooks kept between builds (default: <root>/artifacts/book-cache)
-            --root <folder>        the repository (default: the nearest folder above the notebooks with Directory.Packages.props)
-            --runner <dll>         CamNotebooks.Runner.dll (default: the one built with this program)
-            --title <text>         the book's title (default: CamNotebooks)
-            --timeout <minutes>    how long one notebook may run (default: 30)
-          Exit code: 0 when every notebook ran through, 1 when one failed (its page shows the error), 2 on bad input.
-        """ + "\n" + Live.LiveCommand.Usage + Jupyter.IpynbCommand.Usage;
+    /// <summary>Parses <paramref name="args"/>, runs the chosen command, and returns the process exit code.</summary>
+    public static Task<int> MainAsync(string[] args, TextWriter output, TextWriter error) =>
+        CommandLineTool.InvokeAsync(Create(), args, output, error);
 
-    /// <summary>Parses <paramref name="args"/>, builds, and returns the process exit code.</summary>
-    public static async Task<int> MainAsync(string[] args, TextWriter output, TextWriter error)
+    /// <summary>The whole command line, every subcommand with its options.</summary>
+    internal static RootCommand Create() => new("CamNotebooks.Book: the rendered, offline book of the notebooks, and the tools around it.")
     {
-        if (args.Length == 0) return Fail(error, "no command given.");
-        if (args[0] is "-h" or "--help" or "help")
-        {
-            output.WriteLine(Usage);
-            return 0;
-        }
-        if (args[0] == "live") return await Live.LiveCommand.MainAsync(args[1..], output, error);
-        if (args[0] == "ipynb") return Jupyter.IpynbCommand.Run(args[1..], output, error);
-        if (args[0] != "build") return Fail(error, $"unknown command '{args[0]}'.");
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        string[] known = ["--notebooks", "--output", "--cache", "--root", "--runner", "--title", "--timeout"];
-        for (int i = 1; i < args.Length; i++)
-        {
-            if (!known.Contains(args[i])) return Fail(error, $"unknown option '{args[i]}'.");
-            if (i + 1 >= args.Length) return Fail(error, $"{args[i]} needs a value.");
-            values[args[i]] = args[++i];
-        }
-        string notebooks = values.GetValueOrDefault("--notebooks", "notebooks");
-        if (!Directory.Exists(notebooks)) return Fail(error, $"the notebooks folder '{Path.GetFullPath(notebooks)}' does not exist.");
-        string root = values.TryGetValue("--root", out string? givenRoot) ? Path.GetFullPath(givenRoot) : FindRepositoryRoot(notebooks);
-        int timeoutMinutes = 30;
-        if (values.TryGetValue("--timeout", out string? timeoutText) && (!int.TryParse(timeoutText, out timeoutMinutes) || timeoutMinutes <= 0))
-            return Fail(error, $"--timeout takes a positive number of minutes, not '{timeoutText}'.");
-        var options = new BuildOptions(
-            NotebooksFolder: Path.GetFullPath(notebooks),
-            OutputFolder: Path.GetFullPath(values.GetValueOrDefault("--output", Path.Combine("out", "book"))),
-            RepositoryRoot: root,
-            CacheFolder: Path.GetFullPath(values.GetValueOrDefault("--cache", Path.Combine(root, "artifacts", "book-cache"))),
-            RunnerAssembly: Path.GetFullPath(values.GetValueOrDefault("--runner", RunnerProcess.DefaultRunnerAssembly)),
-            Settings: values.TryGetValue("--title", out string? title) ? BookSettings.Default with { Title = title } : BookSettings.Default,
-            NotebookTimeout: TimeSpan.FromMinutes(timeoutMinutes));
+        BuildCommand(), Jupyter.IpynbCommand.Create(), Live.LiveCommand.Create(),
+    };
 
+    private static Command BuildCommand()
+    {
+        var notebooks = new Option<string>("--notebooks")
+        {
+            Description = "The .dib chapters, with exercises in <folder>/exercises.", HelpName = "folder", DefaultValueFactory = _ => "notebooks",
+        };
+        var output = new Option<string>("--output")
+        {
+            Description = "Where the book goes.", HelpName = "folder", DefaultValueFactory = _ => Path.Combine("out", "book"),
+        };
+        var cache = new Option<string>("--cache")
+        {
+            Description = "Executed notebooks kept between builds [default: <root>/artifacts/book-cache].", HelpName = "folder",
+        };
+        var root = new Option<string>("--root")
+        {
+            Description = "The repository [default: the nearest folder above the notebooks with Directory.Packages.props].", HelpName = "folder",
+        };
+        var runner = new Option<string>("--runner")
+        {
+            Description = "CamNotebooks.Runner.dll [default: the one built with this program].", HelpName = "dll",
+        };
+        var title = new Option<string>("--title") { Description = "The book's title.", HelpName = "text", DefaultValueFactory = _ => BookSettings.Default.Title };
+        var timeout = CommandLineTool.Positive<int>("--timeout", "number of minutes", "How long one notebook may run, in minutes.", 30);
+        var build = new Command("build", "Executes the notebooks that changed since the last build (one runner process each), renders every " +
+            "notebook to an offline HTML page, and writes the book with its index, style sheet and plotly.js. " +
+            "Exit code: 0 when every notebook ran through, 1 when one failed (its page shows the error), 2 on bad input.")
+        {
+            notebooks, output, cache, root, runner, title, timeout,
+        };
+        build.SetAction((parsed, _) =>
+        {
+            string notebooksFolder = parsed.GetRequiredValue(notebooks);
+            var (stdout, stderr) = (parsed.InvocationConfiguration.Output, parsed.InvocationConfiguration.Error);
+            if (!Directory.Exists(notebooksFolder))
+                return Task.FromResult(CommandLineTool.Refuse(parsed, stderr, $"the notebooks folder '{Path.GetFullPath(notebooksFolder)}' does not exist."));
+            string repository = parsed.GetValue(root) is { } givenRoot ? Path.GetFullPath(givenRoot) : FindRepositoryRoot(notebooksFolder);
+            return BuildAsync(new BuildOptions(
+                NotebooksFolder: Path.GetFullPath(notebooksFolder),
+                OutputFolder: Path.GetFullPath(parsed.GetRequiredValue(output)),
+                RepositoryRoot: repository,
+                CacheFolder: Path.GetFullPath(parsed.GetValue(cache) ?? Path.Combine(repository, "artifacts", "book-cache")),
+                RunnerAssembly: Path.GetFullPath(parsed.GetValue(runner) ?? RunnerProcess.DefaultRunnerAssembly),
+                Settings: BookSettings.Default with { Title = parsed.GetRequiredValue(title) },
+                NotebookTimeout: TimeSpan.FromMinutes(parsed.GetValue(timeout))), stdout, stderr);
+        });
+        return build;
+    }
+
+    private static async Task<int> BuildAsync(BuildOptions options, TextWriter output, TextWriter error)
+    {
         BuildReport report;
         // Stopped by SIGTERM or Ctrl+C: take the runner child along (the default handling then ends this process).
         using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
@@ -68,7 +82,7 @@ public static class BookCommand
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
         {
             error.WriteLine($"error: {e.Message}");
-            return 2;
+            return CommandLineTool.BadInput;
         }
         output.WriteLine($"book: {report.IndexPage}");
         foreach (var failed in report.Notebooks.Where(n => n.Failure is not null))
@@ -83,12 +97,5 @@ public static class BookCommand
         for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
             if (File.Exists(Path.Combine(folder.FullName, "Directory.Packages.props"))) return folder.FullName;
         return start;
-    }
-
-    private static int Fail(TextWriter error, string message)
-    {
-        error.WriteLine($"error: {message}");
-        error.WriteLine(Usage);
-        return 2;
     }
 }

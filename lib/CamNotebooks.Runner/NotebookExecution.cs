@@ -184,13 +184,4 @@ public static class NotebookExecution
         else
             outputs.Add(new TextElement(text, stream));
     }
-
-    /// <summary>Writes beside the target and renames, so a crash never leaves a half-written notebook behind.</summary>
-    internal static void WriteAtomically(string path, string content)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        string temporary = path + ".partial";
-        File.WriteAllText(temporary, content);
-        File.Move(temporary, path, overwrite: true);
-    }
 }

@@ -109,7 +109,7 @@ internal sealed class NotebookProgress
                 // Stable ids keep the executed notebook byte-identical from run to run.
                 executed.Add(new InteractiveDocumentElement(cell.Contents, cell.KernelName, _outputs[i]?.ToList() ?? []) { Id = $"cell-{i + 1}" });
             }
-            NotebookExecution.WriteAtomically(IpynbPath, executed.ToJupyterJson("C#"));
+            CamNotebooks.IO.AtomicFile.WriteAllText(IpynbPath, executed.ToJupyterJson("C#"));
             _written = true;
         }
     }

@@ -1,54 +1,57 @@
+using System.CommandLine;
+using CamNotebooks.Tools;
+
 namespace CamNotebooks.Runner;
 
 /// <summary>The runner's command line.</summary>
 public static class RunnerCommand
 {
-    private const string Usage = """
-        usage: CamNotebooks.Runner run <notebook.dib | folder>... --output <folder> [--passes N] [--rerun-reverse] [--cell-timeout S]
-          Executes each notebook top to bottom in a fresh C# kernel (folders: every .dib inside, recursively, in name order)
-          and writes <folder>/<relative path>.ipynb with every output.
-          --passes 2 runs every cell twice in the same kernel ("Run All" twice), as a learner might; outputs come from the last pass.
-          --rerun-reverse then runs every code cell once more, from the last to the first, in the same kernel.
-          --cell-timeout S fails a cell that runs longer than S seconds (default 1200) and goes on with the next notebook.
-          SIGTERM/SIGINT write the cells that finished, then exit with 143/130.
-          Exit code: 0 when every cell passed, 1 when a cell failed, 2 when the input is wrong.
-        """;
-
     /// <summary>Parses <paramref name="args"/> and runs; returns the process exit code.</summary>
     public static async Task<int> MainAsync(string[] args)
     {
         RunnerGuards.Install();
-        var (stdout, stderr) = (RunnerGuards.Out, RunnerGuards.Error); // a hung cell keeps Console redirected: use the real streams
-        if (args.Length == 0 || args[0] != "run")
-            return Fail(args.Length == 0 ? "no command given." : $"unknown command '{args[0]}'.");
-        var inputs = new List<string>();
-        string? output = null;
-        int passes = 1;
-        bool rerunReverse = false;
-        TimeSpan cellTimeout = CellWatch.DefaultTimeout;
-        for (int i = 1; i < args.Length; i++)
-        {
-            if (args[i] is "--output" or "-o")
-            {
-                if (++i >= args.Length) return Fail("--output needs a folder.");
-                output = args[i];
-            }
-            else if (args[i] == "--passes")
-            {
-                if (++i >= args.Length || !int.TryParse(args[i], out passes) || passes < 1) return Fail("--passes needs a positive whole number.");
-            }
-            else if (args[i] == "--rerun-reverse") rerunReverse = true;
-            else if (args[i] == "--cell-timeout")
-            {
-                if (++i >= args.Length || !double.TryParse(args[i], System.Globalization.CultureInfo.InvariantCulture, out double seconds) || seconds <= 0)
-                    return Fail("--cell-timeout needs a positive number of seconds.");
-                cellTimeout = TimeSpan.FromSeconds(seconds);
-            }
-            else inputs.Add(args[i]);
-        }
-        if (inputs.Count == 0) return Fail("no notebook given.");
-        if (output is null) return Fail("--output <folder> is required.");
+        // A hung cell keeps Console redirected: use the real streams.
+        return await CommandLineTool.InvokeAsync(Create(), args, RunnerGuards.Out, RunnerGuards.Error);
+    }
 
+    /// <summary>The command line: <c>run &lt;notebook.dib | folder&gt;... --output &lt;folder&gt; [options]</c>.</summary>
+    internal static RootCommand Create()
+    {
+        var notebooks = new Argument<string[]>("notebook.dib | folder")
+        {
+            Description = "Notebooks to run; a folder means every .dib inside, recursively, in name order.",
+            Arity = ArgumentArity.OneOrMore,
+        }.RejectingUnknownOptions();
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "Where the executed notebooks go, as <folder>/<relative path>.ipynb with every output.",
+            HelpName = "folder",
+            Required = true,
+        };
+        var passes = CommandLineTool.Positive<int>("--passes", "whole number",
+            "Runs every cell N times in the same kernel (\"Run All\" N times, as a learner might); outputs come from the last pass.", 1);
+        var rerunReverse = new Option<bool>("--rerun-reverse")
+        {
+            Description = "Then runs every code cell once more, from the last to the first, in the same kernel.",
+            Arity = ArgumentArity.Zero,
+        };
+        var cellTimeout = CommandLineTool.Positive<double>("--cell-timeout", "number of seconds",
+            "Fails a cell that runs longer than S seconds and goes on with the next notebook.", CellWatch.DefaultTimeout.TotalSeconds);
+        cellTimeout.HelpName = "S";
+        var run = new Command("run", "Executes each notebook top to bottom in a fresh C# kernel and writes the executed copy as .ipynb. " +
+            "SIGTERM/SIGINT write the cells that finished, then exit with 143/130.")
+        {
+            notebooks, output, passes, rerunReverse, cellTimeout,
+        };
+        run.SetAction((parsed, _) => RunAsync(parsed.GetRequiredValue(notebooks), parsed.GetRequiredValue(output), parsed.GetValue(passes),
+            TimeSpan.FromSeconds(parsed.GetValue(cellTimeout)), parsed.GetValue(rerunReverse)));
+        return new RootCommand("CamNotebooks.Runner: executes .dib notebooks headless. " +
+            "Exit code: 0 when every cell passed, 1 when a cell failed, 2 when the input is wrong.") { run };
+    }
+
+    private static async Task<int> RunAsync(IReadOnlyList<string> inputs, string output, int passes, TimeSpan cellTimeout, bool rerunReverse)
+    {
+        var (stdout, stderr) = (RunnerGuards.Out, RunnerGuards.Error);
         List<(string Dib, string Ipynb)> plan;
         try
         {
@@ -121,12 +124,5 @@ public static class RunnerCommand
                 throw new NotebookFormatException($"Notebook not found: {Path.GetFullPath(input)}.");
         }
         return plan;
-    }
-
-    private static int Fail(string message)
-    {
-        Console.Error.WriteLine($"error: {message}");
-        Console.Error.WriteLine(Usage);
-        return 2;
     }
 }

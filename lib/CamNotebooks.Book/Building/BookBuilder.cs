@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using CamNotebooks.Book.Notebooks;
 using CamNotebooks.Book.Rendering;
+using CamNotebooks.IO;
 
 namespace CamNotebooks.Book.Building;
 

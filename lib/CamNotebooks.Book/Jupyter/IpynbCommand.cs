@@ -1,5 +1,8 @@
+using System.CommandLine;
 using System.Text;
+using CamNotebooks.IO;
 using CamNotebooks.Runner;
+using CamNotebooks.Tools;
 using Microsoft.DotNet.Interactive.Documents.Jupyter;
 
 namespace CamNotebooks.Book.Jupyter;
@@ -10,28 +13,34 @@ namespace CamNotebooks.Book.Jupyter;
 /// </summary>
 public static class IpynbCommand
 {
-    /// <summary>The command's usage lines.</summary>
-    public const string Usage = """
-          ipynb [<notebook.dib | folder>...] [--force]
-            Writes <name>.ipynb beside each .dib (default: every .dib under notebooks/), for JupyterLab or VS Code's Jupyter
-            support with the .NET (C#) kernel ('dotnet interactive jupyter install'). An existing .ipynb is kept (it may hold
-            your work) unless --force is given.
-        """;
-
-    /// <summary>Converts; returns the exit code (0, or 2 on bad input).</summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    /// <summary>The <c>ipynb</c> subcommand.</summary>
+    internal static Command Create()
     {
-        bool force = args.Contains("--force");
-        var inputs = args.Where(a => a != "--force").ToList();
-        if (inputs.FirstOrDefault(a => a.StartsWith("--", StringComparison.Ordinal)) is { } unknown)
-            return Fail(error, $"unknown option '{unknown}'.");
-        if (inputs.Count == 0) inputs.Add("notebooks");
+        var inputs = new Argument<string[]>("notebook.dib | folder")
+        {
+            Description = "The notebooks to convert; a folder means every .dib inside, recursively.",
+            Arity = ArgumentArity.ZeroOrMore,
+            DefaultValueFactory = _ => ["notebooks"],
+        }.RejectingUnknownOptions();
+        var force = new Option<bool>("--force") { Description = "Replaces an existing .ipynb (it may hold your work).", Arity = ArgumentArity.Zero };
+        var command = new Command("ipynb", "Writes <name>.ipynb beside each .dib, for JupyterLab or VS Code's Jupyter support with the " +
+            ".NET (C#) kernel ('dotnet interactive jupyter install'). An existing .ipynb is kept unless --force is given. Exit code: 0, or 2 on bad input.")
+        {
+            inputs, force,
+        };
+        command.SetAction(parsed => Run(parsed.GetRequiredValue(inputs), parsed.GetValue(force), parsed));
+        return command;
+    }
+
+    private static int Run(IReadOnlyList<string> inputs, bool force, ParseResult parsed)
+    {
+        var (output, error) = (parsed.InvocationConfiguration.Output, parsed.InvocationConfiguration.Error);
         var notebooks = new List<string>();
         foreach (string input in inputs)
         {
             if (Directory.Exists(input)) notebooks.AddRange(Directory.GetFiles(input, "*.dib", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
             else if (File.Exists(input)) notebooks.Add(input);
-            else return Fail(error, $"'{Path.GetFullPath(input)}' does not exist.");
+            else return CommandLineTool.Refuse(parsed, error, $"'{Path.GetFullPath(input)}' does not exist.");
         }
         try
         {
@@ -44,14 +53,14 @@ public static class IpynbCommand
                     output.WriteLine($"kept     {ipynb} (it exists; --force replaces it)");
                     continue;
                 }
-                Building.AtomicFile.WriteAllText(ipynb, json);
+                AtomicFile.WriteAllText(ipynb, json);
                 output.WriteLine($"wrote    {ipynb}");
             }
         }
         catch (NotebookFormatException e)
         {
             error.WriteLine($"error: {e.Message}");
-            return 2;
+            return CommandLineTool.BadInput;
         }
         return 0;
     }
@@ -64,12 +73,5 @@ public static class IpynbCommand
         // Stable cell ids, as the runner writes them, so nbformat needs no repair.
         for (int i = 0; i < document.Elements.Count; i++) document.Elements[i].Id = $"cell-{i + 1}";
         return document.ToJupyterJson("C#");
-    }
-
-    private static int Fail(TextWriter error, string message)
-    {
-        error.WriteLine($"error: {message}");
-        error.WriteLine("usage: CamNotebooks.Book" + Usage);
-        return 2;
     }
 }

@@ -1,6 +1,8 @@
+using System.CommandLine;
 using System.Security.Cryptography;
 using CamNotebooks.Book.Rendering;
 using CamNotebooks.Runner;
+using CamNotebooks.Tools;
 
 namespace CamNotebooks.Book.Live;
 
@@ -10,37 +12,43 @@ namespace CamNotebooks.Book.Live;
 /// </summary>
 public static class LiveCommand
 {
-    /// <summary>The command's usage lines.</summary>
-    public const string Usage = """
-          live <notebook.dib> [--port N]
-            Serves the notebook on http://127.0.0.1:N/ (default 5175; 0 picks a free port) and keeps one kernel alive. Edit the
-            .dib in any editor: on every save, the cells from the first changed one onward run again in that kernel (cells
-            above keep their state) and the page updates in place, errors at their cell. Ctrl-C stops it.
-        """;
+    /// <summary>The <c>live</c> subcommand.</summary>
+    internal static Command Create()
+    {
+        var notebook = new Argument<string>("notebook.dib") { Description = "The notebook to serve and re-run on every save." };
+        var port = new Option<int>("--port")
+        {
+            Description = "The port on 127.0.0.1; 0 picks a free one.",
+            HelpName = "N",
+            DefaultValueFactory = _ => 5175,
+            CustomParser = result =>
+            {
+                if (int.TryParse(result.Tokens.Single().Value, out int value) && value is >= 0 and <= 65535) return value;
+                result.AddError("--port takes a port number (0 for any free port).");
+                return 0;
+            },
+        };
+        var command = new Command("live", "Serves the notebook on http://127.0.0.1:N/ and keeps one kernel alive. Edit the .dib in any " +
+            "editor: on every save, the cells from the first changed one onward run again in that kernel (cells above keep their state) " +
+            "and the page updates in place, errors at their cell. Ctrl-C stops it. Exit code: 0, or 2 on bad input.")
+        {
+            notebook, port,
+        };
+        command.SetAction((parsed, stop) => RunAsync(parsed.GetRequiredValue(notebook), parsed.GetValue(port), parsed, stop));
+        return command;
+    }
 
     /// <summary>Runs until Ctrl-C (or <paramref name="stop"/>); returns the exit code (0, or 2 on bad input).</summary>
-    public static async Task<int> MainAsync(string[] args, TextWriter output, TextWriter error, CancellationToken stop = default)
+    private static async Task<int> RunAsync(string notebook, int port, ParseResult parsed, CancellationToken stop)
     {
-        string? notebook = null;
-        int port = 5175;
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--port")
-            {
-                if (++i >= args.Length || !int.TryParse(args[i], out port) || port is < 0 or > 65535)
-                    return Fail(error, "--port takes a port number (0 for any free port).");
-            }
-            else if (notebook is null && !args[i].StartsWith("--", StringComparison.Ordinal)) notebook = args[i];
-            else return Fail(error, $"unexpected argument '{args[i]}'.");
-        }
-        if (notebook is null) return Fail(error, "live needs the .dib notebook to serve.");
+        var (output, error) = (parsed.InvocationConfiguration.Output, parsed.InvocationConfiguration.Error);
         try
         {
             DibNotebook.Load(notebook); // refuse a missing or malformed notebook before starting anything
         }
         catch (NotebookFormatException e)
         {
-            return Fail(error, e.Message);
+            return CommandLineTool.Refuse(parsed, error, e.Message);
         }
 
         // The kernel redirects the console while a cell runs: keep the real one for progress lines.
@@ -54,7 +62,7 @@ public static class LiveCommand
         catch (IOException e)
         {
             error.WriteLine($"error: {e.Message}");
-            return 2;
+            return CommandLineTool.BadInput;
         }
         await using (server)
         {
@@ -131,12 +139,5 @@ public static class LiveCommand
         {
             return "unreadable";
         }
-    }
-
-    private static int Fail(TextWriter error, string message)
-    {
-        error.WriteLine($"error: {message}");
-        error.WriteLine("usage: CamNotebooks.Book" + Usage);
-        return 2;
     }
 }

@@ -1,5 +1,7 @@
 namespace CamNotebooks.IO;
 
+// One implementation, compiled into the library, the runner and (through the runner) the book: see lib/Shared/README.md.
+
 /// <summary>
 /// Writes files so that a reader never sees a half-written one: the content goes to a temporary file beside the target,
 /// which is then renamed over it (a rename within one folder is atomic). A crash or an exception leaves the old file, or
@@ -10,6 +12,8 @@ internal static class AtomicFile
 {
     /// <summary>A temporary file younger than this may belong to a writer that is about to rename it.</summary>
     private static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(1);
+
+    private static readonly System.Text.UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>Calls <paramref name="writeTo"/> with a temporary path, then moves that file to <paramref name="path"/>.</summary>
     /// <remarks><paramref name="writeTo"/> must keep the file open while it writes (as FileStream and File.WriteAllBytes do):
@@ -34,6 +38,18 @@ internal static class AtomicFile
 
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>
     public static void WriteAllBytes(string path, byte[] bytes) => Write(path, temporary => File.WriteAllBytes(temporary, bytes));
+
+    /// <summary>Writes <paramref name="text"/> as UTF-8 without a byte-order mark to <paramref name="path"/> atomically.</summary>
+    public static void WriteAllText(string path, string text) => WriteAllBytes(path, Utf8.GetBytes(text));
+
+    /// <summary>Writes only when the file's content differs (its time stamp stays otherwise); returns true when it wrote.</summary>
+    public static bool WriteIfChanged(string path, byte[] bytes)
+    {
+        if (File.Exists(path) && new FileInfo(path).Length == bytes.Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes))
+            return false;
+        WriteAllBytes(path, bytes);
+        return true;
+    }
 
     /// <summary>
     /// Deletes the temporary files that killed writers of <paramref name="path"/> left behind: older than a minute and not
