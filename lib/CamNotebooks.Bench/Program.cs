@@ -1,36 +1,71 @@
+using System.CommandLine;
 using CamNotebooks;
 using CamNotebooks.Bench;
+using CamNotebooks.Tools;
 
 // Benchmarks for CamNotebooks. Usage: dotnet run -c Release --project lib/CamNotebooks.Bench -- <subcommand> [options]
-if (args.Length == 0 || args[0] is "-h" or "--help")
+var runs = (int fallback) => CommandLineTool.Positive<int>("--runs", "whole number", "Timed runs per measurement, after warm-up.", fallback);
+var threads = () => CommandLineTool.Positive<int>("--threads", "whole number", "TorchSharp (and ONNX Runtime) threads [default: TorchSharp's].");
+
+var modelRuns = runs(10);
+var modelThreads = CommandLineTool.PositiveList("--threads", "Thread counts to time the forward pass with.", [1, 2]);
+var onnxDirectory = new Option<string>("--onnx-dir") { Description = "Folder with the ONNX files [default: the usual lookup].", HelpName = "DIR" };
+var model = new Command("model", "Weight conversion, cached load, TorchSharp vs ONNX Runtime forward pass.") { modelRuns, modelThreads, onnxDirectory };
+model.SetAction(parsed => Run(() => ModelBenchmark.Run(new ModelBenchmarkOptions(
+    parsed.GetValue(modelRuns), parsed.GetRequiredValue(modelThreads), parsed.GetValue(onnxDirectory)))));
+
+var images = CommandLineTool.Positive<int>("--images", "whole number", "At most N validation photos, spread evenly [default: all 74].");
+var faithfulnessImages = CommandLineTool.Positive<int>("--faithfulness-images", "whole number",
+    "Photos for the deletion/insertion curves (each costs 22 forward passes per map).", 24);
+var measureThreads = threads();
+var measure = new Command("measure", "Localization, faithfulness and sanity-check tables of the maps on the validation photos.")
 {
-    Console.WriteLine("""
-        usage: CamNotebooks.Bench <subcommand> [options]
-          model     [--runs N (default 10)] [--threads list (default 1,2)] [--onnx-dir DIR]
-                    weight conversion, cached load, TorchSharp vs ONNX Runtime forward pass
-          measure   [--images N (default all 74)] [--faithfulness-images N (default 24)] [--threads N]
-                    localization, faithfulness and sanity-check tables of the maps on the validation photos
-          speed     [--runs N (default 15)] [--threads N] [--iterations N (default 1000)]
-                    hooks, CAM, Grad-CAM(++) and ONNX Runtime as ratios to a plain forward pass; Grad-CAM memory loop
-          pipeline  [--threads N]
-                    nothing to trained classifier: conversion, cached load, features, head training, peak memory
-        """);
-    return args.Length == 0 ? 1 : 0;
-}
-try
+    images, faithfulnessImages, measureThreads,
+};
+measure.SetAction(parsed => Run(() => MeasureBenchmark.Run(Defaults with
 {
-    CamEnvironment.Initialize();
-    return args[0] switch
+    Images = parsed.ValueOrNull(images), FaithfulnessImages = parsed.GetValue(faithfulnessImages), Threads = parsed.ValueOrNull(measureThreads),
+})));
+
+var speedRuns = runs(Defaults.Runs);
+var speedThreads = threads();
+var iterations = CommandLineTool.Positive<int>("--iterations", "whole number", "Grad-CAMs in the memory loop.", Defaults.Iterations);
+var speed = new Command("speed", "Hooks, CAM, Grad-CAM(++) and ONNX Runtime as ratios to a plain forward pass; Grad-CAM memory loop.")
+{
+    speedRuns, speedThreads, iterations,
+};
+speed.SetAction(parsed => Run(() => SpeedBenchmark.Run(Defaults with
+{
+    Runs = parsed.GetValue(speedRuns), Threads = parsed.ValueOrNull(speedThreads), Iterations = parsed.GetValue(iterations),
+})));
+
+var pipelineThreads = threads();
+var pipeline = new Command("pipeline", "Nothing to trained classifier: conversion, cached load, features, head training, peak memory.") { pipelineThreads };
+pipeline.SetAction(parsed => Run(() => PipelineBenchmark.Run(Defaults with { Threads = parsed.ValueOrNull(pipelineThreads) })));
+
+var root = new RootCommand("CamNotebooks.Bench: benchmarks of the model, the maps and the pipeline. Run in Release; timings depend on the machine's load.")
+{
+    model, measure, speed, pipeline,
+};
+return await CommandLineTool.InvokeAsync(root, args, Console.Out, Console.Error);
+
+// Set-up runs only once a benchmark is chosen: --help and bad options need no native library.
+static int Run(Func<int> benchmark)
+{
+    try
     {
-        "model" => ModelBenchmark.Run(ModelBenchmarkOptions.Parse(args[1..])),
-        "measure" => MeasureBenchmark.Run(BenchArguments.Parse(args[1..])),
-        "speed" => SpeedBenchmark.Run(BenchArguments.Parse(args[1..])),
-        "pipeline" => PipelineBenchmark.Run(BenchArguments.Parse(args[1..])),
-        _ => throw new ArgumentException($"Unknown subcommand '{args[0]}'. Known: model, measure, speed, pipeline."),
-    };
+        CamEnvironment.Initialize();
+        return benchmark();
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return CommandLineTool.BadInput;
+    }
 }
-catch (ArgumentException e)
+
+internal static partial class Program
 {
-    Console.Error.WriteLine(e.Message);
-    return 2;
+    /// <summary>What the measure/speed/pipeline benchmarks use when an option is absent.</summary>
+    private static readonly BenchArguments Defaults = new(Images: null, Runs: 15, Threads: null, Iterations: 1000, FaithfulnessImages: 24);
 }
