@@ -118,10 +118,10 @@ public class BookBuildTests
     }
 
     [Theory]
-    [InlineData(new string[0], "no command given")]
-    [InlineData(new[] { "publish" }, "unknown command 'publish'")]
+    [InlineData(new string[0], "Required command was not provided")]
+    [InlineData(new[] { "publish" }, "Unrecognized command or argument 'publish'")]
     [InlineData(new[] { "build", "--notebooks", "/no/such/folder" }, "does not exist")]
-    [InlineData(new[] { "build", "--colour", "red" }, "unknown option '--colour'")]
+    [InlineData(new[] { "build", "--colour", "red" }, "Unrecognized command or argument '--colour'")]
     [InlineData(new[] { "build", "--timeout", "soon" }, "--timeout takes a positive number of minutes")]
     public void Bad_command_lines_are_refused_with_exit_code_2(string[] arguments, string expected)
     {

@@ -14,6 +14,9 @@ public static class Repository
     /// <summary>The built notebook runner (CamNotebooks.Runner.dll).</summary>
     public static string RunnerAssembly { get; } = Metadata("RunnerAssembly");
 
+    /// <summary>The built benchmarks (CamNotebooks.Bench.dll).</summary>
+    public static string BenchAssembly { get; } = Metadata("BenchAssembly");
+
     /// <summary>The notebooks folder.</summary>
     public static string Notebooks => Path.Combine(Root, "notebooks");
 
