@@ -9,7 +9,7 @@ var threads = () => CommandLineTool.Positive<int>("--threads", "whole number", "
 
 var modelRuns = runs(10);
 var modelThreads = CommandLineTool.PositiveList("--threads", "Thread counts to time the forward pass with.", [1, 2]);
-var onnxDirectory = new Option<string>("--onnx-dir") { Description = "Folder with the ONNX files [default: the usual lookup].", HelpName = "DIR" };
+var onnxDirectory = CommandLineTool.Text("--onnx-dir", "Folder with the ONNX files [default: the usual lookup].", "DIR");
 var model = new Command("model", "Weight conversion, cached load, TorchSharp vs ONNX Runtime forward pass.") { modelRuns, modelThreads, onnxDirectory };
 model.SetAction(parsed => Run(() => ModelBenchmark.Run(new ModelBenchmarkOptions(
     parsed.GetValue(modelRuns), parsed.GetRequiredValue(modelThreads), parsed.GetValue(onnxDirectory)))));

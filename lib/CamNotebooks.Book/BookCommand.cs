@@ -20,27 +20,13 @@ public static class BookCommand
 
     private static Command BuildCommand()
     {
-        var notebooks = new Option<string>("--notebooks")
-        {
-            Description = "The .dib chapters, with exercises in <folder>/exercises.", HelpName = "folder", DefaultValueFactory = _ => "notebooks",
-        };
-        var output = new Option<string>("--output")
-        {
-            Description = "Where the book goes.", HelpName = "folder", DefaultValueFactory = _ => Path.Combine("out", "book"),
-        };
-        var cache = new Option<string>("--cache")
-        {
-            Description = "Executed notebooks kept between builds [default: <root>/artifacts/book-cache].", HelpName = "folder",
-        };
-        var root = new Option<string>("--root")
-        {
-            Description = "The repository [default: the nearest folder above the notebooks with Directory.Packages.props].", HelpName = "folder",
-        };
-        var runner = new Option<string>("--runner")
-        {
-            Description = "CamNotebooks.Runner.dll [default: the one built with this program].", HelpName = "dll",
-        };
-        var title = new Option<string>("--title") { Description = "The book's title.", HelpName = "text", DefaultValueFactory = _ => BookSettings.Default.Title };
+        var notebooks = CommandLineTool.Text("--notebooks", "The .dib chapters, with exercises in <folder>/exercises.", "folder", "notebooks");
+        var output = CommandLineTool.Text("--output", "Where the book goes.", "folder", Path.Combine("out", "book"));
+        var cache = CommandLineTool.Text("--cache", "Executed notebooks kept between builds [default: <root>/artifacts/book-cache].", "folder");
+        var root = CommandLineTool.Text("--root",
+            "The repository [default: the nearest folder above the notebooks with Directory.Packages.props].", "folder");
+        var runner = CommandLineTool.Text("--runner", "CamNotebooks.Runner.dll [default: the one built with this program].", "dll");
+        var title = CommandLineTool.Text("--title", "The book's title.", "text", BookSettings.Default.Title);
         var timeout = CommandLineTool.Positive<int>("--timeout", "number of minutes", "How long one notebook may run, in minutes.", 30);
         var build = new Command("build", "Executes the notebooks that changed since the last build (one runner process each), renders every " +
             "notebook to an offline HTML page, and writes the book with its index, style sheet and plotly.js. " +
@@ -79,7 +65,7 @@ public static class BookCommand
         {
             report = await BookBuilder.BuildAsync(options, output.WriteLine);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or Runner.NotebookFormatException)
         {
             error.WriteLine($"error: {e.Message}");
             return CommandLineTool.BadInput;

@@ -55,7 +55,7 @@ public static class NotebookExecution
         ArgumentOutOfRangeException.ThrowIfLessThan(passes, 1);
         log ??= _ => { };
         string name = Path.GetFileName(dibPath);
-        var document = DibNotebook.Load(dibPath); // validate before anything runs or is written
+        var document = NotebookReader.LoadDib(dibPath); // validate before anything runs or is written
         var stopwatch = Stopwatch.StartNew();
         string previousDirectory = Environment.CurrentDirectory;
         Environment.CurrentDirectory = Path.GetDirectoryName(Path.GetFullPath(dibPath))!;

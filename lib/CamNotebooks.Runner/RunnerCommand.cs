@@ -22,12 +22,9 @@ public static class RunnerCommand
             Description = "Notebooks to run; a folder means every .dib inside, recursively, in name order.",
             Arity = ArgumentArity.OneOrMore,
         }.RejectingUnknownOptions();
-        var output = new Option<string>("--output", "-o")
-        {
-            Description = "Where the executed notebooks go, as <folder>/<relative path>.ipynb with every output.",
-            HelpName = "folder",
-            Required = true,
-        };
+        var output = CommandLineTool.Text("--output", "Where the executed notebooks go, as <folder>/<relative path>.ipynb with every output.",
+            "folder", aliases: "-o");
+        output.Required = true;
         var passes = CommandLineTool.Positive<int>("--passes", "whole number",
             "Runs every cell N times in the same kernel (\"Run All\" N times, as a learner might); outputs come from the last pass.", 1);
         var rerunReverse = new Option<bool>("--rerun-reverse")
@@ -56,7 +53,7 @@ public static class RunnerCommand
         try
         {
             plan = Plan(inputs, output);
-            foreach (var (dib, _) in plan) DibNotebook.Load(dib); // refuse bad input before running anything
+            foreach (var (dib, _) in plan) NotebookReader.LoadDib(dib); // refuse bad input before running anything
         }
         catch (NotebookFormatException e)
         {

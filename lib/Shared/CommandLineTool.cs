@@ -18,6 +18,9 @@ internal static class CommandLineTool
     /// <summary>The exit code for a command line or an input that cannot be used.</summary>
     public const int BadInput = 2;
 
+    /// <summary>One value per occurrence, any number of occurrences (the parsers keep the last).</summary>
+    public static readonly ArgumentArity LastOneCounts = new(1, int.MaxValue);
+
     /// <summary>Parses <paramref name="args"/> against <paramref name="root"/> and runs the chosen command's action.</summary>
     public static async Task<int> InvokeAsync(RootCommand root, IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
@@ -48,6 +51,20 @@ internal static class CommandLineTool
         return BadInput;
     }
 
+    /// <summary>
+    /// An option that takes one value; given twice, the last one counts (<c>build ... --output a --output b</c> writes to b),
+    /// so a script can append an option to a command line that already has it.
+    /// </summary>
+    public static Option<string> Text(string name, string description, string helpName, string? defaultValue = null, params string[] aliases) =>
+        new(name, aliases)
+        {
+            Description = description,
+            HelpName = helpName,
+            Arity = LastOneCounts,
+            DefaultValueFactory = defaultValue is null ? null : _ => defaultValue,
+            CustomParser = result => result.Tokens[^1].Value,
+        };
+
     /// <summary>An option that takes one positive number; anything else is refused with "<c>NAME takes a positive WHAT, not 'TEXT'.</c>"</summary>
     /// <param name="name">The option's name, e.g. <c>--passes</c>.</param>
     /// <param name="what">What the number counts, e.g. "whole number" or "number of minutes".</param>
@@ -58,8 +75,9 @@ internal static class CommandLineTool
         {
             Description = description,
             HelpName = "N",
+            Arity = LastOneCounts,
             DefaultValueFactory = defaultValue is { } value ? _ => value : null,
-            CustomParser = result => ParsePositive<T>(result, name, what, result.Tokens.Single().Value),
+            CustomParser = result => ParsePositive<T>(result, name, what, result.Tokens[^1].Value),
         };
 
     /// <summary>An option that takes a comma-separated list of positive whole numbers, e.g. <c>--threads 1,2</c>.</summary>
@@ -68,8 +86,9 @@ internal static class CommandLineTool
         {
             Description = description,
             HelpName = "N,M",
+            Arity = LastOneCounts,
             DefaultValueFactory = _ => defaultValue,
-            CustomParser = result => result.Tokens.Single().Value.Split(',')
+            CustomParser = result => result.Tokens[^1].Value.Split(',')
                 .Select(text => ParsePositive<int>(result, name, "whole number", text)).ToArray(),
         };
 

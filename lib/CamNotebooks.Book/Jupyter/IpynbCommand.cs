@@ -69,7 +69,7 @@ public static class IpynbCommand
     /// <exception cref="NotebookFormatException">The .dib cannot be read.</exception>
     public static string Convert(string dibPath)
     {
-        var document = DibNotebook.Load(dibPath);
+        var document = NotebookReader.LoadDib(dibPath);
         // Stable cell ids, as the runner writes them, so nbformat needs no repair.
         for (int i = 0; i < document.Elements.Count; i++) document.Elements[i].Id = $"cell-{i + 1}";
         return document.ToJupyterJson("C#");

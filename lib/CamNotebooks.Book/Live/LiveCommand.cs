@@ -20,10 +20,11 @@ public static class LiveCommand
         {
             Description = "The port on 127.0.0.1; 0 picks a free one.",
             HelpName = "N",
+            Arity = CommandLineTool.LastOneCounts,
             DefaultValueFactory = _ => 5175,
             CustomParser = result =>
             {
-                if (int.TryParse(result.Tokens.Single().Value, out int value) && value is >= 0 and <= 65535) return value;
+                if (int.TryParse(result.Tokens[^1].Value, out int value) && value is >= 0 and <= 65535) return value;
                 result.AddError("--port takes a port number (0 for any free port).");
                 return 0;
             },
@@ -44,7 +45,7 @@ public static class LiveCommand
         var (output, error) = (parsed.InvocationConfiguration.Output, parsed.InvocationConfiguration.Error);
         try
         {
-            DibNotebook.Load(notebook); // refuse a missing or malformed notebook before starting anything
+            NotebookReader.LoadDib(notebook); // refuse a missing or malformed notebook before starting anything
         }
         catch (NotebookFormatException e)
         {

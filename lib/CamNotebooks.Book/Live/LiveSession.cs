@@ -80,7 +80,7 @@ public sealed class LiveSession : IDisposable
         InteractiveDocument document;
         try
         {
-            document = DibNotebook.Load(_dibPath);
+            document = NotebookReader.LoadDib(_dibPath);
         }
         catch (NotebookFormatException e)
         {

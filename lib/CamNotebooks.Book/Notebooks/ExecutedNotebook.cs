@@ -1,4 +1,6 @@
 using System.Text.Json;
+using CamNotebooks.Runner;
+using Microsoft.DotNet.Interactive.Documents;
 
 namespace CamNotebooks.Book.Notebooks;
 
@@ -39,67 +41,34 @@ public sealed record ExecutedNotebook(IReadOnlyList<NotebookCell> Cells)
             .FirstOrDefault();
 
     /// <summary>Reads <paramref name="path"/>.</summary>
-    /// <exception cref="InvalidDataException">The file is not an nbformat 4 notebook.</exception>
-    public static ExecutedNotebook Load(string path) => Parse(File.ReadAllText(path), path);
+    /// <exception cref="NotebookFormatException">The file is not an nbformat 4 notebook.</exception>
+    public static ExecutedNotebook Load(string path) => From(NotebookReader.LoadIpynb(path));
 
     /// <summary>Parses the JSON text of an .ipynb; <paramref name="origin"/> names it in error messages.</summary>
-    /// <exception cref="InvalidDataException">The text is not an nbformat 4 notebook.</exception>
-    public static ExecutedNotebook Parse(string json, string origin)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            var root = document.RootElement;
-            if (!root.TryGetProperty("nbformat", out var format) || format.GetInt32() != 4)
-                throw new InvalidDataException($"{origin} is not an nbformat 4 notebook (no \"nbformat\": 4). Re-run it with the CamNotebooks runner.");
-            var cells = new List<NotebookCell>();
-            int index = 0;
-            foreach (var cell in root.GetProperty("cells").EnumerateArray())
-            {
-                index++;
-                string type = cell.GetProperty("cell_type").GetString() ?? "";
-                string id = cell.TryGetProperty("id", out var idElement) ? idElement.GetString() ?? $"cell-{index}" : $"cell-{index}";
-                var outputs = new List<CellOutput>();
-                if (cell.TryGetProperty("outputs", out var outputArray))
-                    foreach (var output in outputArray.EnumerateArray())
-                        if (ReadOutput(output) is { } parsed) outputs.Add(parsed);
-                cells.Add(new NotebookCell(id, type == "code", MultilineText(cell.GetProperty("source")), outputs));
-            }
-            return new ExecutedNotebook(cells);
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            throw new InvalidDataException($"{origin} is not a readable .ipynb notebook ({e.Message}). Delete it and build again.", e);
-        }
-    }
+    /// <exception cref="NotebookFormatException">The text is not an nbformat 4 notebook.</exception>
+    public static ExecutedNotebook Parse(string json, string origin) => From(NotebookReader.ParseIpynb(json, origin));
 
-    private static CellOutput? ReadOutput(JsonElement output)
-    {
-        switch (output.GetProperty("output_type").GetString())
-        {
-            case "stream":
-                return new StreamOutput(output.GetProperty("name").GetString() ?? "stdout", MultilineText(output.GetProperty("text")));
-            case "display_data" or "execute_result" or "update_display_data":
-                var data = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var entry in output.GetProperty("data").EnumerateObject())
-                    data[entry.Name] = entry.Value.ValueKind is JsonValueKind.String or JsonValueKind.Array
-                        ? MultilineText(entry.Value)
-                        : entry.Value.GetRawText(); // application/json and friends carry JSON values, not strings
-                return new DisplayOutput(data);
-            case "error":
-                var traceback = output.TryGetProperty("traceback", out var lines)
-                    ? lines.EnumerateArray().Select(l => l.GetString() ?? "").ToList()
-                    : [];
-                string name = output.GetProperty("ename").GetString() ?? "Error";
-                string value = output.GetProperty("evalue").GetString() ?? "";
-                return new ErrorOutput(name, value, traceback);
-            default:
-                return null; // unknown output kinds are skipped rather than shown wrongly
-        }
-    }
+    /// <summary>The cells and outputs of a document read by the Documents model, as the book's renderer takes them.</summary>
+    public static ExecutedNotebook From(InteractiveDocument document) => new(document.Elements.Select((cell, index) => new NotebookCell(
+        cell.Id ?? $"cell-{index + 1}", cell.KernelName != "markdown", cell.Contents, cell.Outputs.Select(Output).ToList())).ToList());
 
-    /// <summary>nbformat stores text either as one string or as a list of lines (each keeping its newline).</summary>
-    private static string MultilineText(JsonElement element) => element.ValueKind == JsonValueKind.Array
-        ? string.Concat(element.EnumerateArray().Select(e => e.GetString()))
-        : element.GetString() ?? "";
+    private static CellOutput Output(InteractiveDocumentOutputElement output) => output switch
+    {
+        TextElement text => new StreamOutput(text.Name ?? "stdout", text.Text ?? ""),
+        DisplayElement display => new DisplayOutput(Data(display.Data)),
+        ReturnValueElement value => new DisplayOutput(Data(value.Data)),
+        ErrorElement error => new ErrorOutput(error.ErrorName ?? "Error", error.ErrorValue ?? "", error.StackTrace ?? []),
+        _ => throw new NotebookFormatException($"an output of kind {output.GetType().Name} cannot be shown."),
+    };
+
+    /// <summary>One string per MIME type: nbformat's lists of lines joined; JSON values (application/json...) as JSON text.</summary>
+    private static Dictionary<string, string> Data(IDictionary<string, object> data) => data.ToDictionary(
+        entry => entry.Key,
+        entry => entry.Value switch
+        {
+            string text => text,
+            IEnumerable<object> lines when lines.All(line => line is string) => string.Concat(lines),
+            var value => JsonSerializer.Serialize(value),
+        },
+        StringComparer.Ordinal);
 }

@@ -203,22 +203,41 @@ public class PageRenderingTests
     }
 
     [Fact]
-    public void Ipynb_text_given_as_line_lists_is_joined_and_unknown_output_kinds_are_skipped()
+    public void Ipynb_text_given_as_line_lists_is_joined_and_JSON_data_kept_as_JSON()
     {
         string json = """
             {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
               {"cell_type": "code", "id": "cell-1", "metadata": {}, "source": ["var a = 1;\n", "a"], "outputs": [
                 {"output_type": "stream", "name": "stdout", "text": ["x\n", "y\n"]},
-                {"output_type": "mystery"},
-                {"output_type": "display_data", "metadata": {}, "data": {"text/html": ["<b>", "1</b>"], "application/json": {"a": 1}}}]}]}
+                {"output_type": "display_data", "metadata": {}, "data": {"text/html": ["<b>", "1</b>"], "application/json": {"a": 1}}},
+                {"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": {"text/plain": "3"}},
+                {"output_type": "error", "ename": "Error", "evalue": "bad", "traceback": ["at A", "at B"]}]},
+              {"cell_type": "markdown", "id": "cell-2", "metadata": {}, "source": "# Title"}]}
             """;
-        var cell = ExecutedNotebook.Parse(json, "test.ipynb").Cells.Single();
+        var cells = ExecutedNotebook.Parse(json, "test.ipynb").Cells;
+        var cell = cells[0];
+        Assert.True(cell.IsCode);
+        Assert.Equal("cell-1", cell.Id);
         Assert.Equal("var a = 1;\na", cell.Source);
-        Assert.Equal(2, cell.Outputs.Count);
+        Assert.Equal(4, cell.Outputs.Count);
         Assert.Equal(new StreamOutput("stdout", "x\ny\n"), cell.Outputs[0]);
         var display = Assert.IsType<DisplayOutput>(cell.Outputs[1]);
         Assert.Equal("<b>1</b>", display.Data["text/html"]);
-        Assert.Equal("{\"a\": 1}", display.Data["application/json"]);
-        Assert.Throws<InvalidDataException>(() => ExecutedNotebook.Parse("{\"cells\": []}", "old.ipynb"));
+        Assert.Equal("{\"a\":1}", display.Data["application/json"]);
+        Assert.Equal("3", Assert.IsType<DisplayOutput>(cell.Outputs[2]).Data["text/plain"]);
+        var error = Assert.IsType<ErrorOutput>(cell.Outputs[3]);
+        Assert.Equal(("Error", "bad", new[] { "at A", "at B" }), (error.Name, error.Message, error.Traceback.ToArray()));
+        Assert.False(cells[1].IsCode);
+        Assert.Equal("# Title", cells[1].Source);
+    }
+
+    [Theory]
+    [InlineData("{\"cells\": []}", "old.ipynb is not an nbformat 4 notebook")]
+    [InlineData("{\"nbformat\": 4, \"cells\": [", "old.ipynb is not a readable .ipynb notebook")]
+    [InlineData("{\"nbformat\": 4, \"cells\": [{\"cell_type\": \"code\", \"source\": \"\", \"outputs\": [{\"output_type\": \"mystery\"}]}]}", "Unrecognized output_type: 'mystery'")]
+    public void An_unreadable_ipynb_is_refused_with_a_message_naming_it(string json, string expected)
+    {
+        var refused = Assert.Throws<CamNotebooks.Runner.NotebookFormatException>(() => ExecutedNotebook.Parse(json, "old.ipynb"));
+        Assert.Contains(expected, refused.Message);
     }
 }

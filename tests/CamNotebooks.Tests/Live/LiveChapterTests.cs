@@ -17,7 +17,7 @@ public partial class LiveChapterTests(ITestOutputHelper output)
     public async Task Chapter_02_one_cell_edits_update_the_page_and_the_time_is_reported()
     {
         string notebook = CopyChapter();
-        var cells = DibNotebook.Load(notebook).Elements.ToList();
+        var cells = NotebookReader.LoadDib(notebook).Elements.ToList();
         int last = cells.FindLastIndex(c => c.KernelName != "markdown" && CanPrepend(c.Contents));
         int overlay = cells.FindIndex(c => c.KernelName != "markdown" && c.Contents.Contains("HeatmapOverlay.Create(", StringComparison.Ordinal) && CanPrepend(c.Contents));
         Assert.True(last >= 0, "chapter 02 has no code cell the test can edit");
@@ -47,7 +47,7 @@ public partial class LiveChapterTests(ITestOutputHelper output)
             double done = save.Elapsed.TotalSeconds;
             string status = await page.InnerTextAsync("#camnb-live-status");
             timings.Add($"{label} (cell {index + 1} of {cells.Count}): new output {shown:F2} s after the save, every cell below done at {done:F2} s ({status})");
-            cells = DibNotebook.Load(notebook).Elements.ToList();
+            cells = NotebookReader.LoadDib(notebook).Elements.ToList();
         }
         Assert.Equal(0, await page.Locator("section.failed").CountAsync());
         Assert.Empty(browser.Problems);

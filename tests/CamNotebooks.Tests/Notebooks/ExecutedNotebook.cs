@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
+using CamNotebooks.Book.Notebooks;
 using System.Text.RegularExpressions;
 
 namespace CamNotebooks.Tests.Notebooks;
@@ -62,44 +62,19 @@ public sealed class ExecutedNotebook
     public double Number(string pattern, string group = "value") =>
         double.Parse(Find(pattern).Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture);
 
-    private static List<ExecutedCell> ReadCells(string path)
-    {
-        using var json = JsonDocument.Parse(File.ReadAllText(path));
-        var cells = new List<ExecutedCell>();
-        foreach (var cell in json.RootElement.GetProperty("cells").EnumerateArray())
-        {
-            var texts = new List<string>();
-            var mimes = new List<(string Mime, string Data)>();
-            var errors = new List<string>();
-            if (cell.TryGetProperty("outputs", out var outputs))
+    /// <summary>The cells as the book reads them (<see cref="CamNotebooks.Runner.NotebookReader"/>, the Documents model).</summary>
+    private static List<ExecutedCell> ReadCells(string path) =>
+        CamNotebooks.Book.Notebooks.ExecutedNotebook.Load(path).Cells.Select(cell => new ExecutedCell(
+            cell.IsCode ? "code" : "markdown",
+            cell.Source,
+            cell.Outputs.SelectMany(output => output switch
             {
-                foreach (var output in outputs.EnumerateArray())
-                {
-                    switch (output.GetProperty("output_type").GetString())
-                    {
-                        case "stream":
-                            texts.Add(Join(output.GetProperty("text")));
-                            break;
-                        case "error":
-                            errors.Add(output.GetProperty("evalue").GetString() ?? "");
-                            break;
-                        default:
-                            foreach (var data in output.GetProperty("data").EnumerateObject())
-                            {
-                                mimes.Add((data.Name, Join(data.Value)));
-                                if (data.Name == "text/plain") texts.Add(Join(data.Value));
-                            }
-                            break;
-                    }
-                }
-            }
-            cells.Add(new ExecutedCell(cell.GetProperty("cell_type").GetString()!, Join(cell.GetProperty("source")), texts, mimes, errors));
-        }
-        return cells;
-    }
-
-    private static string Join(JsonElement value) =>
-        value.ValueKind == JsonValueKind.Array ? string.Concat(value.EnumerateArray().Select(v => v.GetString())) : value.GetString() ?? "";
+                StreamOutput stream => [stream.Text],
+                DisplayOutput display when display.Data.TryGetValue("text/plain", out string? text) => [text],
+                _ => Array.Empty<string>(),
+            }).ToList(),
+            cell.Outputs.OfType<DisplayOutput>().SelectMany(display => display.Data.Select(data => (data.Key, data.Value))).ToList(),
+            cell.Outputs.OfType<ErrorOutput>().Select(error => error.Message).ToList())).ToList();
 }
 
 /// <summary>One executed cell.</summary>

@@ -1,5 +1,5 @@
 using System.Text;
-using System.Text.RegularExpressions;
+using CamNotebooks.Runner;
 
 namespace CamNotebooks.Tests.Notebooks;
 
@@ -7,28 +7,11 @@ namespace CamNotebooks.Tests.Notebooks;
 /// Builds the notebook a learner's "go back up and re-run" amounts to, for kernels that only know "Run All" (dotnet-repl):
 /// every cell of the original, then every code cell again from the last to the first.
 /// </summary>
-public static partial class RerunNotebook
+public static class RerunNotebook
 {
-    /// <summary>The cells of a .dib text after its #!meta block: (kernel name, code).</summary>
-    public static List<(string Kernel, string Code)> Cells(string dib)
-    {
-        var cells = new List<(string Kernel, string Code)>();
-        string? kernel = null;
-        var code = new StringBuilder();
-        foreach (string line in dib.Replace("\r\n", "\n").Split('\n'))
-        {
-            var header = Header().Match(line);
-            if (header.Success)
-            {
-                if (kernel is not null and not "meta") cells.Add((kernel, code.ToString().Trim('\n')));
-                kernel = header.Groups["kernel"].Value;
-                code.Clear();
-            }
-            else code.Append(line).Append('\n');
-        }
-        if (kernel is not null and not "meta") cells.Add((kernel, code.ToString().Trim('\n')));
-        return cells;
-    }
+    /// <summary>The cells of a .dib text, as the runner reads them: (kernel name, code).</summary>
+    public static List<(string Kernel, string Code)> Cells(string dib) =>
+        NotebookReader.ParseDib(dib, "the derived notebook").Elements.Select(cell => (cell.KernelName ?? "", cell.Contents.Trim('\n'))).ToList();
 
     /// <summary>The original notebook followed by its non-empty C# cells in reverse order.</summary>
     public static string Derive(string dib)
@@ -39,6 +22,4 @@ public static partial class RerunNotebook
         return text.ToString();
     }
 
-    [GeneratedRegex(@"^#!(?<kernel>meta|csharp|markdown)\s*$")]
-    private static partial Regex Header();
 }

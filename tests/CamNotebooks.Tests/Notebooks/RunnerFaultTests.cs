@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json;
+using CamNotebooks.Book.Notebooks;
+using Executed = CamNotebooks.Book.Notebooks.ExecutedNotebook;
 
 namespace CamNotebooks.Tests.Notebooks;
 
@@ -19,13 +20,16 @@ public class RunnerFaultTests
         return folder;
     }
 
-    private static List<JsonElement> Cells(string ipynb)
-    {
-        using var json = JsonDocument.Parse(File.ReadAllText(ipynb));
-        return json.RootElement.GetProperty("cells").EnumerateArray().Select(c => c.Clone()).ToList();
-    }
+    private static IReadOnlyList<NotebookCell> Cells(string ipynb) => Executed.Load(ipynb).Cells;
 
-    private static string Outputs(JsonElement cell) => cell.GetProperty("outputs").GetRawText();
+    /// <summary>Every output of the cell as text (stream text, displayed values, error messages), one per line.</summary>
+    private static string Outputs(NotebookCell cell) => string.Join("\n", cell.Outputs.Select(output => output switch
+    {
+        StreamOutput stream => stream.Text,
+        DisplayOutput display => string.Join("\n", display.Data.Values),
+        ErrorOutput error => $"{error.Name}: {error.Message}",
+        _ => output.ToString(),
+    }));
 
     [Fact]
     public void A_cell_that_ends_the_process_is_a_failure_and_the_finished_cells_are_written()
@@ -38,7 +42,7 @@ public class RunnerFaultTests
         var cells = Cells(Path.Combine(output, "exits-in-cell-2.ipynb"));
         Assert.Contains("cell 1 finished", Outputs(cells[0]));
         Assert.Contains("ended the runner process", Outputs(cells[1]));
-        Assert.Equal("[]", Outputs(cells[2]));
+        Assert.Empty(cells[2].Outputs);
     }
 
     [Fact]

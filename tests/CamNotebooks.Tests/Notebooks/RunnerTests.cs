@@ -1,4 +1,5 @@
-using System.Text.Json;
+using CamNotebooks.Book.Notebooks;
+using Executed = CamNotebooks.Book.Notebooks.ExecutedNotebook;
 
 namespace CamNotebooks.Tests.Notebooks;
 
@@ -21,17 +22,16 @@ public class RunnerTests
         string output = FreshOutput();
         var outcome = ProcessRunner.RunNotebooks(output, Fixture("passes.dib"));
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "passes.ipynb")));
-        var cells = json.RootElement.GetProperty("cells").EnumerateArray().ToList();
+        var cells = Executed.Load(Path.Combine(output, "passes.ipynb")).Cells;
         Assert.Equal(3, cells.Count);
-        Assert.Equal("markdown", cells[0].GetProperty("cell_type").GetString());
-        var first = cells[1].GetProperty("outputs").EnumerateArray().ToList();
-        Assert.Contains(first, o => o.GetProperty("output_type").GetString() == "stream" && Text(o, "text").Contains("hello from stdout"));
+        Assert.False(cells[0].IsCode);
+        var first = cells[1].Outputs;
+        Assert.Contains(first, o => o is StreamOutput stream && stream.Text.Contains("hello from stdout"));
         // The return value is formatted as the kernel does it (HTML with the value inside a <pre>).
-        Assert.Contains(first, o => o.TryGetProperty("data", out var d) && d.TryGetProperty("text/html", out var html) && Text(html).Contains("<pre>42</pre>"));
-        var second = cells[2].GetProperty("outputs").EnumerateArray().ToList();
-        Assert.Contains(second, o => o.TryGetProperty("data", out var d) && d.TryGetProperty("text/html", out var html) && Text(html) == "<b>bold</b>");
-        Assert.Contains(second, o => o.TryGetProperty("data", out var d) && d.TryGetProperty("image/png", out _));
+        Assert.Contains(first, o => o is DisplayOutput d && d.Data.TryGetValue("text/html", out var html) && html.Contains("<pre>42</pre>"));
+        var second = cells[2].Outputs;
+        Assert.Contains(second, o => o is DisplayOutput d && d.Data.TryGetValue("text/html", out var html) && html == "<b>bold</b>");
+        Assert.Contains(second, o => o is DisplayOutput d && d.Data.ContainsKey("image/png"));
     }
 
     [Fact]
@@ -40,9 +40,8 @@ public class RunnerTests
         string output = FreshOutput();
         var outcome = ProcessRunner.RunNotebooks(output, Fixture("progress.dib"));
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "progress.ipynb")));
-        var outputs = json.RootElement.GetProperty("cells")[0].GetProperty("outputs").EnumerateArray()
-            .Select(o => o.TryGetProperty("data", out var d) ? Text(d.EnumerateObject().First().Value) : Text(o, "text")).ToList();
+        var outputs = Executed.Load(Path.Combine(output, "progress.ipynb")).Cells[0].Outputs
+            .Select(o => o switch { DisplayOutput d => d.Data.First().Value, StreamOutput stream => stream.Text, _ => o.ToString() }).ToList();
         // Each display keeps its place, with its last value; the placeholders and the steps between are gone.
         Assert.Equal(["<b>a table shown before the progress</b>", "Features: 3/3", "epoch 1\nepoch 2", "done\n"], outputs);
     }
@@ -56,11 +55,9 @@ public class RunnerTests
         Assert.Contains("throws-in-cell-3.dib: cell 3 failed ('throw new InvalidOperationException(\"the fixture failed on purpose\");')", outcome.StandardError);
         Assert.Contains("the fixture failed on purpose", outcome.StandardError);
         // The executed copy is still written, with the error in cell 3 and the later cell not run.
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "throws-in-cell-3.ipynb")));
-        var cells = json.RootElement.GetProperty("cells").EnumerateArray().ToList();
-        Assert.Contains(cells[2].GetProperty("outputs").EnumerateArray(), o => o.GetProperty("output_type").GetString() == "error"
-            && o.GetProperty("ename").GetString() == "Error" && o.GetProperty("evalue").GetString()!.Contains("the fixture failed on purpose"));
-        Assert.Empty(cells[3].GetProperty("outputs").EnumerateArray());
+        var cells = Executed.Load(Path.Combine(output, "throws-in-cell-3.ipynb")).Cells;
+        Assert.Contains(cells[2].Outputs, o => o is ErrorOutput { Name: "Error" } error && error.Message.Contains("the fixture failed on purpose"));
+        Assert.Empty(cells[3].Outputs);
     }
 
     [Fact]
@@ -69,10 +66,8 @@ public class RunnerTests
         string output = FreshOutput();
         var outcome = ProcessRunner.RunNotebooks(output, Fixture("two-charts.dib"));
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
-        string ipynb = File.ReadAllText(Path.Combine(output, "two-charts.ipynb"));
-        using var json = JsonDocument.Parse(ipynb);
-        var html = json.RootElement.GetProperty("cells").EnumerateArray().Skip(1)
-            .Select(c => string.Concat(c.GetProperty("outputs").EnumerateArray().Select(o => Text(o.GetProperty("data"), "text/html")))).ToList();
+        var html = Executed.Load(Path.Combine(output, "two-charts.ipynb")).Cells.Skip(1)
+            .Select(c => string.Concat(c.Outputs.Select(o => Assert.IsType<DisplayOutput>(o).Data["text/html"]))).ToList();
         Assert.Contains("data-camnb-plotly=\"2.28.0\"", html[0]);
         Assert.Contains("plotly.js v2.28.0", html[0]);
         Assert.Contains("Plotly.newPlot('camnb-plot-1'", html[0]);
@@ -136,11 +131,5 @@ public class RunnerTests
         var outcome = ProcessRunner.RunNotebooks(output, Fixture("passes.dib"), Fixture("no-meta.dib"));
         Assert.Equal(2, outcome.ExitCode);
         Assert.Empty(Directory.GetFileSystemEntries(output));
-    }
-
-    private static string Text(JsonElement element, string? property = null)
-    {
-        var value = property is null ? element : element.GetProperty(property);
-        return value.ValueKind == JsonValueKind.Array ? string.Concat(value.EnumerateArray().Select(v => v.GetString())) : value.GetString() ?? "";
     }
 }

@@ -1,11 +1,17 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.DotNet.Interactive.Documents;
+using Microsoft.DotNet.Interactive.Documents.Jupyter;
 
 namespace CamNotebooks.Runner;
 
-/// <summary>Reads and validates a Polyglot Notebooks <c>.dib</c> file before anything runs.</summary>
-public static partial class DibNotebook
+/// <summary>
+/// The one reader of notebook files, for the runner, the book and the tests: a Polyglot Notebooks <c>.dib</c> (validated
+/// before anything runs) or an executed Jupyter <c>.ipynb</c>, both parsed by the .NET Interactive Documents model into an
+/// <see cref="InteractiveDocument"/>. Anything it cannot read is a <see cref="NotebookFormatException"/> that names the file
+/// and says what to do.
+/// </summary>
+public static partial class NotebookReader
 {
     /// <summary>The kernels this runner executes: C# code and markdown prose.</summary>
     public static readonly IReadOnlySet<string> SupportedKernels = new HashSet<string> { "csharp", "markdown" };
@@ -15,16 +21,49 @@ public static partial class DibNotebook
     private static readonly HashSet<string> OtherKnownKernels =
         ["fsharp", "pwsh", "powershell", "javascript", "js", "html", "mermaid", "sql", "kql", "http", "python", "r", "value"];
 
+    /// <summary>The kernels of the executed notebooks the runner writes (nbformat 4, kernel <c>.net-csharp</c>).</summary>
+    private static readonly KernelInfoCollection IpynbKernels = new() { new KernelInfo("csharp", "C#", []), new KernelInfo("markdown", "Markdown", []) };
+
+    /// <summary>Reads the executed notebook at <paramref name="path"/> (.ipynb, nbformat 4), with every cell's outputs.</summary>
+    /// <exception cref="NotebookFormatException">The file is missing or is not an nbformat 4 notebook.</exception>
+    public static InteractiveDocument LoadIpynb(string path) =>
+        File.Exists(path)
+            ? ParseIpynb(File.ReadAllText(path), path)
+            : throw new NotebookFormatException($"Executed notebook not found: {Path.GetFullPath(path)}. Run the notebook again.");
+
+    /// <summary>Parses the JSON text of an .ipynb; <paramref name="origin"/> names it in error messages.</summary>
+    /// <exception cref="NotebookFormatException">The text is not an nbformat 4 notebook.</exception>
+    public static InteractiveDocument ParseIpynb(string json, string origin)
+    {
+        try
+        {
+            // The Documents model reads any nbformat; older ones store outputs differently, so refuse them by name.
+            using (var header = JsonDocument.Parse(json))
+                if (!header.RootElement.TryGetProperty("nbformat", out var format) || !format.TryGetInt32(out int version) || version != 4)
+                    throw new NotebookFormatException($"{origin} is not an nbformat 4 notebook (no \"nbformat\": 4). Run it again with the CamNotebooks runner.");
+            return Notebook.Parse(json, IpynbKernels);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
+        {
+            throw new NotebookFormatException($"{origin} is not a readable .ipynb notebook ({e.Message}). Delete it and run the notebook again.");
+        }
+    }
+
     /// <summary>Loads <paramref name="path"/>, checks its header and cell kernels, and parses it.</summary>
     /// <exception cref="NotebookFormatException">The file is missing, empty, malformed, or names an unsupported kernel.</exception>
-    public static InteractiveDocument Load(string path)
+    public static InteractiveDocument LoadDib(string path)
     {
         if (!File.Exists(path))
             throw new NotebookFormatException($"Notebook not found: {Path.GetFullPath(path)}. Check the path (it is relative to {Environment.CurrentDirectory}).");
         if (!path.EndsWith(".dib", StringComparison.OrdinalIgnoreCase))
             throw new NotebookFormatException($"{path}: only Polyglot Notebooks .dib files can be run (got '{Path.GetExtension(path)}').");
-        string text = File.ReadAllText(path);
-        string name = Path.GetFileName(path);
+        return ParseDib(File.ReadAllText(path), Path.GetFileName(path));
+    }
+
+    /// <summary>Checks the header and cell kernels of the .dib text <paramref name="text"/> and parses it; <paramref name="name"/> names it in errors.</summary>
+    /// <exception cref="NotebookFormatException">The text is empty, malformed, or names an unsupported kernel.</exception>
+    public static InteractiveDocument ParseDib(string text, string name)
+    {
         var kernels = ReadKernelInfo(name, text);
 
         foreach (var (header, line) in CellHeaders(text))
