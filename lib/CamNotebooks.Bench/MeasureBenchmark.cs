@@ -3,7 +3,6 @@ using CamNotebooks.Data;
 using CamNotebooks.Evaluation;
 using CamNotebooks.Learning;
 using CamNotebooks.Model;
-using static TorchSharp.torch;
 
 namespace CamNotebooks.Bench;
 
@@ -15,8 +14,7 @@ internal static class MeasureBenchmark
 {
     public static int Run(BenchArguments options)
     {
-        if (options.Threads is { } threads) set_num_threads(threads);
-        Console.WriteLine($"Machine: {Environment.ProcessorCount} logical cores; TorchSharp threads {get_num_threads()}");
+        Timing.DescribeMachine(options.Threads);
         var clock = Stopwatch.StartNew();
         using var pretrained = PretrainedResNet.Load();
         var split = PetsDataset.Load().Split();
@@ -36,7 +34,7 @@ internal static class MeasureBenchmark
             Console.WriteLine(FaithfulnessBenchmark.Run(model, subset).ToText());
         });
         Time("Sanity check", () => Console.WriteLine(SanityCheck.Run(model, set).ToText()));
-        Console.WriteLine($"Total {clock.Elapsed.TotalSeconds:0} s; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):0} MB");
+        Console.WriteLine($"Total {clock.Elapsed.TotalSeconds:0} s; peak working set {Timing.PeakWorkingSetMegabytes:0} MB");
         return 0;
     }
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using CamNotebooks.Data;
 using CamNotebooks.Learning;
 using CamNotebooks.Model;
-using static TorchSharp.torch;
 
 namespace CamNotebooks.Bench;
 
@@ -11,11 +10,10 @@ internal static class PipelineBenchmark
 {
     public static int Run(BenchArguments options)
     {
-        if (options.Threads is { } threads) set_num_threads(threads);
+        Timing.DescribeMachine(options.Threads);
         var cache = Directory.CreateTempSubdirectory("camnotebooks-pipeline-cache-").FullName;
         try
         {
-            Console.WriteLine($"Machine: {Environment.ProcessorCount} logical cores, load average {string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3))}; TorchSharp threads {get_num_threads()}");
             var total = Stopwatch.StartNew();
             var clock = Stopwatch.StartNew();
             using (var first = PretrainedResNet.Load(cacheDirectory: cache))
@@ -35,7 +33,7 @@ internal static class PipelineBenchmark
             Console.WriteLine($"Head training ({training.History.Count} epochs):              {training.TrainingTime.TotalSeconds,6:0.00} s  (target < 2 s); validation error {training.History[^1].ErrorRate:0.000}");
             Console.WriteLine($"Total, conversion included:            {total.Elapsed.TotalSeconds,6:0.00} s");
             Console.WriteLine($"Total on a warm cache (no conversion): {(cachedLoad + clock.Elapsed).TotalSeconds,6:0.00} s  (target < 30 s)");
-            Console.WriteLine($"Peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):0} MB");
+            Console.WriteLine($"Peak working set: {Timing.PeakWorkingSetMegabytes:0} MB");
             return 0;
         }
         finally

@@ -1,10 +1,25 @@
 using System.Diagnostics;
+using static TorchSharp.torch;
 
 namespace CamNotebooks.Bench;
 
 /// <summary>Median timings shared by the benchmarks: warm up first, then take the middle of repeated runs.</summary>
 internal static class Timing
 {
+    /// <summary>Sets TorchSharp's threads (null: keep its default) and prints what the timings depend on.</summary>
+    public static void DescribeMachine(int? threads)
+    {
+        if (threads is { } count) set_num_threads(count);
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} logical cores, load average {LoadAverage()}; TorchSharp threads {get_num_threads()}");
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages (the machine is shared), or "n/a" where /proc is missing.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    /// <summary>This process's peak working set so far, in MB.</summary>
+    public static double PeakWorkingSetMegabytes => Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024);
+
     /// <summary>Runs before timing starts (JIT, allocator and libtorch's own caches settle).</summary>
     public const int WarmUpRuns = 3;
 

@@ -19,7 +19,7 @@ internal static class CommandLineTool
     public const int BadInput = 2;
 
     /// <summary>One value per occurrence, any number of occurrences (the parsers keep the last).</summary>
-    public static readonly ArgumentArity LastOneCounts = new(1, int.MaxValue);
+    public static readonly ArgumentArity LastOneCounts = ArgumentArity.OneOrMore;
 
     /// <summary>Parses <paramref name="args"/> against <paramref name="root"/> and runs the chosen command's action.</summary>
     public static async Task<int> InvokeAsync(RootCommand root, IReadOnlyList<string> args, TextWriter output, TextWriter error)

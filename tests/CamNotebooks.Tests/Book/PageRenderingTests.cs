@@ -226,7 +226,8 @@ public class PageRenderingTests
         Assert.Equal("{\"a\":1}", display.Data["application/json"]);
         Assert.Equal("3", Assert.IsType<DisplayOutput>(cell.Outputs[2]).Data["text/plain"]);
         var error = Assert.IsType<ErrorOutput>(cell.Outputs[3]);
-        Assert.Equal(("Error", "bad", new[] { "at A", "at B" }), (error.Name, error.Message, error.Traceback.ToArray()));
+        Assert.Equal(("Error", "bad"), (error.Name, error.Message));
+        Assert.Equal(["at A", "at B"], error.Traceback);
         Assert.False(cells[1].IsCode);
         Assert.Equal("# Title", cells[1].Source);
     }
