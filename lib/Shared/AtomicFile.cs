@@ -1,6 +1,7 @@
 namespace CamNotebooks.IO;
 
-// One implementation, compiled into the library, the runner and (through the runner) the book: see lib/Shared/README.md.
+// One implementation, linked into CamNotebooks and CamNotebooks.Runner (see their .csproj); the book uses the runner's
+// (InternalsVisibleTo). A shared source file rather than a shared project: the library is loaded by #r as one DLL.
 
 /// <summary>
 /// Writes files so that a reader never sees a half-written one: the content goes to a temporary file beside the target,

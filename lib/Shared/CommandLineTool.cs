@@ -6,7 +6,8 @@ using System.Numerics;
 
 namespace CamNotebooks.Tools;
 
-// One implementation, compiled into the runner and the benchmarks; the book uses the runner's (lib/Shared/README.md).
+// One implementation, linked into CamNotebooks.Runner and CamNotebooks.Bench (see their .csproj); the book uses the
+// runner's (InternalsVisibleTo).
 
 /// <summary>
 /// How every CamNotebooks program runs its System.CommandLine command: bad input prints <c>error: ...</c> lines and where

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.RegularExpressions;
+using CamNotebooks.Book.Notebooks;
+using Executed = CamNotebooks.Book.Notebooks.ExecutedNotebook;
 using CamNotebooks.Tests.Book;
 using CamNotebooks.Tests.Notebooks;
 using Xunit.Abstractions;
@@ -57,14 +58,13 @@ public partial class JupyterPathTests(ITestOutputHelper output)
 
         string executed = Path.Combine(notebooks, "executed.ipynb");
         Assert.Empty(DebianJupyter.SchemaProblems([executed]));
-        using var json = JsonDocument.Parse(File.ReadAllText(executed));
-        var cells = json.RootElement.GetProperty("cells").EnumerateArray().ToList();
-        Assert.DoesNotContain(cells, c => c.TryGetProperty("outputs", out var o) && o.EnumerateArray().Any(x => x.GetProperty("output_type").GetString() == "error"));
+        var cells = Executed.Load(executed).Cells;
+        Assert.DoesNotContain(cells, c => c.Outputs.OfType<ErrorOutput>().Any());
         // The hero photo's prediction, found by what the cells print (cell numbers and sources change as the chapter
         // changes): the first prediction printed at or after the output that names the hero photo.
         var outputs = cells
-            .Where(c => c.GetProperty("cell_type").GetString() == "code")
-            .Select(c => string.Concat(c.GetProperty("outputs").EnumerateArray().Select(OutputText)))
+            .Where(c => c.IsCode)
+            .Select(c => string.Concat(c.Outputs.Select(OutputText)))
             .ToList();
         int hero = outputs.FindIndex(text => text.Contains("Bengal_109", StringComparison.Ordinal));
         var predictions = outputs.Skip(Math.Max(hero, 0))
@@ -95,15 +95,12 @@ public partial class JupyterPathTests(ITestOutputHelper output)
         return outcome;
     }
 
-    private static string OutputText(JsonElement output)
+    private static string OutputText(CellOutput output) => output switch
     {
-        if (output.TryGetProperty("text", out var text)) return Text(text);
-        if (output.TryGetProperty("data", out var data) && data.TryGetProperty("text/plain", out var plain)) return Text(plain);
-        return "";
-    }
-
-    private static string Text(JsonElement value) =>
-        value.ValueKind == JsonValueKind.Array ? string.Concat(value.EnumerateArray().Select(l => l.GetString())) : value.GetString() ?? "";
+        StreamOutput stream => stream.Text,
+        DisplayOutput display => display.Data.GetValueOrDefault("text/plain", ""),
+        _ => "",
+    };
 
     [GeneratedRegex(@"Prediction: (?<label>cat|dog), p\(cat\) = (?<p>[0-9.]+)")]
     private static partial Regex Prediction();

@@ -62,8 +62,8 @@ public sealed class ExecutedNotebook
     public double Number(string pattern, string group = "value") =>
         double.Parse(Find(pattern).Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The cells as the book reads them (<see cref="CamNotebooks.Runner.NotebookReader"/>, the Documents model).</summary>
-    private static List<ExecutedCell> ReadCells(string path) =>
+    /// <summary>The cells of the .ipynb at <paramref name="path"/>, read as the book reads them (<see cref="CamNotebooks.Runner.NotebookReader"/>).</summary>
+    public static List<ExecutedCell> ReadCells(string path) =>
         CamNotebooks.Book.Notebooks.ExecutedNotebook.Load(path).Cells.Select(cell => new ExecutedCell(
             cell.IsCode ? "code" : "markdown",
             cell.Source,

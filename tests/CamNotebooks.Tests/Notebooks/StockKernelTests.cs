@@ -1,3 +1,5 @@
+using CamNotebooks.Book.Notebooks;
+
 namespace CamNotebooks.Tests.Notebooks;
 
 /// <summary>
@@ -39,12 +41,11 @@ public class StockKernelTests
     internal static string FailedCells(string ipynb)
     {
         if (!File.Exists(ipynb)) return "(no executed notebook was written)";
-        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(ipynb));
-        var failures = json.RootElement.GetProperty("cells").EnumerateArray()
+        var failures = CamNotebooks.Book.Notebooks.ExecutedNotebook.Load(ipynb).Cells
             .Select((cell, index) => (cell, index))
-            .Where(c => c.cell.TryGetProperty("outputs", out var outputs) && outputs.EnumerateArray().Any(o => o.GetProperty("output_type").GetString() == "error"))
-            .Select(c => $"cell {c.index + 1} ('{string.Concat(c.cell.GetProperty("source").EnumerateArray().Select(l => l.GetString())).Split('\n')[0]}'): " +
-                         string.Join(" | ", c.cell.GetProperty("outputs").EnumerateArray().Where(o => o.GetProperty("output_type").GetString() == "error").Select(o => o.GetProperty("evalue").GetString())));
+            .Where(c => c.cell.Outputs.OfType<ErrorOutput>().Any())
+            .Select(c => $"cell {c.index + 1} ('{c.cell.Source.Split('\n')[0]}'): " +
+                         string.Join(" | ", c.cell.Outputs.OfType<ErrorOutput>().Select(error => error.Message)));
         return string.Join("\n", failures);
     }
 }
