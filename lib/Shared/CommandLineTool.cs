@@ -81,14 +81,13 @@ internal static class CommandLineTool
             CustomParser = result => ParsePositive<T>(result, name, what, result.Tokens[^1].Value),
         };
 
-    /// <summary>An option that takes a comma-separated list of positive whole numbers, e.g. <c>--threads 1,2</c>.</summary>
-    public static Option<int[]> PositiveList(string name, string description, int[] defaultValue) =>
+    /// <summary>An option that takes a comma-separated list of positive whole numbers, e.g. <c>--threads 1,2</c>; null when absent.</summary>
+    public static Option<int[]> PositiveList(string name, string description) =>
         new(name)
         {
             Description = description,
             HelpName = "N,M",
             Arity = LastOneCounts,
-            DefaultValueFactory = _ => defaultValue,
             CustomParser = result => result.Tokens[^1].Value.Split(',')
                 .Select(text => ParsePositive<int>(result, name, "whole number", text)).ToArray(),
         };

@@ -20,7 +20,7 @@ public class CommandLineTests
         { "book", ["ipynb", "--help"], ["--force", "[default: notebooks]"] },
         { "book", ["live", "--help"], ["--port <N>", "[default: 5175]"] },
         { "bench", ["--help"], ["model", "measure", "speed", "pipeline"] },
-        { "bench", ["model", "--help"], ["--runs <N>", "[default: 10]", "--threads <N,M>", "--onnx-dir <DIR>"] },
+        { "bench", ["model", "--help"], ["--runs <N>", "[default: 10]", "--threads <N,M>", "[default: 1,2]", "--onnx-dir <DIR>"] },
         { "bench", ["measure", "--help"], ["--images <N>", "--faithfulness-images <N>", "[default: 24]", "--threads <N>"] },
         { "bench", ["speed", "--help"], ["--runs <N>", "[default: 15]", "--threads <N>", "--iterations <N>", "[default: 1000]"] },
         { "bench", ["pipeline", "--help"], ["--threads <N>"] },
