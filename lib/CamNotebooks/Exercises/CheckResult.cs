@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using Microsoft.DotNet.Interactive.Formatting;
 
 namespace CamNotebooks.Exercises;
 
@@ -11,8 +10,6 @@ namespace CamNotebooks.Exercises;
 /// </summary>
 public sealed class CheckResult
 {
-    static CheckResult() => RegisterFormatters();
-
     internal CheckResult(string exercise, IReadOnlyList<CheckFinding> findings, IReadOnlyList<string>? plan = null)
     {
         Exercise = exercise;
@@ -91,16 +88,5 @@ public sealed class CheckResult
             html.Append("</ul>");
         }
         return html.Append("</div>").ToString();
-    }
-
-    /// <summary>
-    /// Shows results as the HTML table in notebooks, with the ✔/✘ text alongside for plain-text views. Called once, the first
-    /// time a result is made, so a notebook needs no extra set-up line.
-    /// </summary>
-    private static void RegisterFormatters()
-    {
-        Formatter.Register<CheckResult>((result, writer) => writer.Write(result.ToHtml()), HtmlFormatter.MimeType);
-        Formatter.Register<CheckResult>((result, writer) => writer.Write(result.ToString()), PlainTextFormatter.MimeType);
-        Formatter.SetPreferredMimeTypesFor(typeof(CheckResult), HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
     }
 }
