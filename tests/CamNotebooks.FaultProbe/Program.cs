@@ -22,6 +22,7 @@ try
         case "unused-layer": UnusedLayer(); break;
         case "two-threads": TwoThreads(); break;
         case "native": Native(); break;
+        case "libtorch-first": LibTorchFirst(); break;
         case "train": Train(); break;
         case "load-weights": LoadWeights(args[1]); break;
         case "write-and-hang": WriteAndHang(args[1]); break;
@@ -83,8 +84,20 @@ static void Native()
 {
     var report = CamEnvironment.Initialize();
     Console.WriteLine($"native {report.NativeFix.Description}");
+    Console.WriteLine($"mapped before set-up {report.LibTorchMappedBeforeSetUp}");
     Console.WriteLine($"sum {ones(2, 2).sum().item<float>()}");
 }
+
+// Issue 15.1: libtorch is loaded by hand before anything of the library runs; the set-up must notice (and report True).
+static void LibTorchFirst()
+{
+    string folder = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native");
+    System.Runtime.InteropServices.NativeLibrary.Load(Path.Combine(folder, "libtorch_cpu.so"));
+    Console.WriteLine($"mapped before set-up {MappedBeforeSetUp()}");
+}
+
+// Kept out of LibTorchFirst so that nothing of the library runs before the NativeLibrary.Load above.
+static bool? MappedBeforeSetUp() => CamEnvironment.Initialize().LibTorchMappedBeforeSetUp;
 
 // Issue 14.4: train with the feature cache wherever CAMNOTEBOOKS_CACHE points.
 static void Train()

@@ -67,7 +67,6 @@ public static class FashionMnist
         if (bad >= 0)
             throw new DataFormatException(labelsPath, $"label {labels.Data[bad]} at index {bad} is not a class (0..{ClassNames.Count - 1}).");
 
-        CamEnvironment.Initialize();
         using var scope = NewDisposeScope();
         var pixels = torch.tensor(images.Data, [images.Shape[0], 1, images.Shape[1], images.Shape[2]], ScalarType.Byte);
         var imageTensor = pixels.to(ScalarType.Float32).div_(255f);

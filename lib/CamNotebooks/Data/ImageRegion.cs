@@ -67,7 +67,6 @@ public abstract class ImageRegion
         for (int row = 0; row < height; row++)
         for (int column = 0; column < width; column++)
             flat[row * width + column] = mask[row, column];
-        CamEnvironment.Initialize();
         return torch.tensor(flat, [height, width]);
     }
 }

@@ -19,7 +19,6 @@ public static class WeightRandomization
     public static void Reinitialize(Module module, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(module);
-        CamEnvironment.Initialize();
         var generator = new Generator(seed);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();

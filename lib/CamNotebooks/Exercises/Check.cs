@@ -22,7 +22,6 @@ public static partial class Check
         var recorder = new CheckRecorder(exercise, plan);
         lock (Gate)
         {
-            CamEnvironment.Initialize();
             try
             {
                 using var scope = NewDisposeScope();

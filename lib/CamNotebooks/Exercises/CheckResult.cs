@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using Microsoft.DotNet.Interactive.Formatting;
 
 namespace CamNotebooks.Exercises;
 
@@ -11,8 +10,6 @@ namespace CamNotebooks.Exercises;
 /// </summary>
 public sealed class CheckResult
 {
-    static CheckResult() => RegisterFormatters();
-
     internal CheckResult(string exercise, IReadOnlyList<CheckFinding> findings, IReadOnlyList<string>? plan = null)
     {
         Exercise = exercise;
@@ -92,15 +89,21 @@ public sealed class CheckResult
         }
         return html.Append("</div>").ToString();
     }
+}
 
-    /// <summary>
-    /// Shows results as the HTML table in notebooks, with the ✔/✘ text alongside for plain-text views. Called once, the first
-    /// time a result is made, so a notebook needs no extra set-up line.
-    /// </summary>
-    private static void RegisterFormatters()
-    {
-        Formatter.Register<CheckResult>((result, writer) => writer.Write(result.ToHtml()), HtmlFormatter.MimeType);
-        Formatter.Register<CheckResult>((result, writer) => writer.Write(result.ToString()), PlainTextFormatter.MimeType);
-        Formatter.SetPreferredMimeTypesFor(typeof(CheckResult), HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
-    }
+/// <summary>One criterion a check looked at: met (✔) or not (✘), with what was seen and, when not met, a hint.</summary>
+/// <param name="Criterion">What was checked, in a few words ("stores the layer's output").</param>
+/// <param name="Passed">Whether the learner's code met it.</param>
+/// <param name="Code">"ok" when met; otherwise a stable diagnosis code from <see cref="FindingCodes"/> (e.g. "not-detached").</param>
+/// <param name="Detail">What the check saw (shapes, values, the exception message).</param>
+/// <param name="Hint">When not met: the concept to revisit. It never spells out the answer.</param>
+public sealed record CheckFinding(string Criterion, bool Passed, string Code, string Detail, string? Hint)
+{
+    /// <summary>The code of a met criterion.</summary>
+    public const string OkCode = "ok";
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{(Passed ? "✔" : "✘")} {Criterion}{(Detail.Length > 0 ? ": " + Detail : "")}{(Passed ? "" : $" [{Code}]")}" +
+        (Hint is null ? "" : $"\n    hint: {Hint}");
 }

@@ -65,7 +65,6 @@ public static class ExerciseData
 
     private static PetClassifier TrainHere()
     {
-        CamEnvironment.Initialize();
         var split = Pets.Value.Split();
         var train = split.Train.GroupBy(p => p.Breed).Select(g => g.First()).ToList();
         var validation = split.Validation.GroupBy(p => p.IsCat).SelectMany(g => g.Take(2)).ToList();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using static TorchSharp.torch;
 
 namespace CamNotebooks.Heatmaps;
@@ -8,7 +9,8 @@ namespace CamNotebooks.Heatmaps;
 /// </summary>
 /// <remarks>
 /// <para>magma and viridis: perceptually uniform maps by Nathaniel J. Smith, Stefan van der Walt and (viridis) Eric Firing,
-/// released under CC0 (public domain); tables copied from matplotlib's <c>_cm_listed.py</c> (see ColormapTables.cs).</para>
+/// released under CC0 (public domain); tables copied from matplotlib's <c>_cm_listed.py</c> into <c>magma.txt</c> and
+/// <c>viridis.txt</c> beside this file, embedded in the assembly (data, not code).</para>
 /// <para>jet: matplotlib's piecewise-linear definition (<c>_jet_data</c> in matplotlib's <c>_cm.py</c>, matplotlib licence,
 /// BSD-style), sampled at 256 points as matplotlib's LinearSegmentedColormap does. Jet is not perceptually uniform: its
 /// bright bands invent edges that are not in the data. It is here because many Grad-CAM papers use it.</para>
@@ -25,10 +27,10 @@ public sealed class Colormap
     }
 
     /// <summary>matplotlib's magma (black → purple → orange → pale yellow), the chapter's choice.</summary>
-    public static Colormap Magma { get; } = new("magma", ColormapTables.Magma);
+    public static Colormap Magma { get; } = new("magma", EmbeddedTable("magma.txt"));
 
     /// <summary>matplotlib's viridis (purple → teal → yellow), matplotlib's default.</summary>
-    public static Colormap Viridis { get; } = new("viridis", ColormapTables.Viridis);
+    public static Colormap Viridis { get; } = new("viridis", EmbeddedTable("viridis.txt"));
 
     /// <summary>matplotlib's jet (dark blue → cyan → yellow → dark red).</summary>
     public static Colormap Jet { get; } = new("jet", JetTable());
@@ -62,23 +64,22 @@ public sealed class Colormap
         return (rgb * 255).contiguous().MoveToOuterDisposeScope();
     }
 
-    /// <summary>A plotly.js colorscale ([position, "rgb(r,g,b)"] pairs) sampling this map at <paramref name="stops"/> points.</summary>
-    public object[][] ToPlotlyColorscale(int stops = 32)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(stops, 2);
-        return Enumerable.Range(0, stops).Select(s =>
-        {
-            double position = (double)s / (stops - 1);
-            var (r, g, b) = this[position];
-            return new object[] { position, $"rgb({Math.Round(r * 255)},{Math.Round(g * 255)},{Math.Round(b * 255)})" };
-        }).ToArray();
-    }
-
     /// <inheritdoc />
     public override string ToString() => Name;
 
     private int EntryIndex(double value) =>
         double.IsNaN(value) ? 0 : (int)Math.Clamp(Math.Floor(value * Count), 0, Count - 1);
+
+    /// <summary>Reads a 256-line table of "r g b" rows (lines starting with # are comments) embedded from this folder.</summary>
+    private static float[] EmbeddedTable(string file)
+    {
+        using var stream = typeof(Colormap).Assembly.GetManifestResourceStream($"CamNotebooks.Heatmaps.{file}")
+            ?? throw new InvalidOperationException($"Internal: the colormap table {file} is not embedded in CamNotebooks.dll.");
+        using var reader = new StreamReader(stream);
+        var values = reader.ReadToEnd().Split('\n').Where(line => line.Length > 0 && line[0] != '#')
+            .SelectMany(line => line.Split(' ')).Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        return values.Length == 256 * 3 ? values : throw new InvalidOperationException($"Internal: {file} holds {values.Length} values, not 256 x 3.");
+    }
 
     private static float[] JetTable()
     {

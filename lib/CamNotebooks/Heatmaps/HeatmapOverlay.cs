@@ -1,4 +1,3 @@
-using System.Net;
 using CamNotebooks.Imaging;
 using CamNotebooks.Maps;
 using static TorchSharp.torch;
@@ -10,8 +9,8 @@ namespace CamNotebooks.Heatmaps;
 /// hover values. It holds no tensors, so it can live in a notebook variable for as long as you like.
 /// <code>
 /// var overlay = HeatmapOverlay.FromResult(gradCam, 0, image);   // magma, alpha 0.6, as in the chapter
-/// overlay                                                      // displays as a picture once Formatters.Register() ran
-/// overlay.ToPlotlyChart()                                      // interactive version with the values under the mouse
+/// overlay                                                      // displays as a picture once CamEnvironment.Initialize() ran
+/// overlay.ToPlotlyChart()                                      // interactive version (CamNotebooks.Display.HeatmapCharts)
 /// </code>
 /// </summary>
 public sealed class HeatmapOverlay
@@ -77,7 +76,6 @@ public sealed class HeatmapOverlay
         if (image.dim() != 3 || image.shape[0] != 3)
             throw new ArgumentException(
                 $"Expected an RGB image [3, H, W] with values 0..255, got [{string.Join(", ", image.shape)}].", nameof(image));
-        CamEnvironment.Initialize();
         colormap ??= Colormap.Magma;
         using var scope = NewDisposeScope();
         var rawMap = map.detach().to(ScalarType.Float32).cpu().contiguous();
@@ -104,17 +102,6 @@ public sealed class HeatmapOverlay
 
     /// <summary>A data URI of <see cref="Png"/>, usable as an &lt;img src&gt;.</summary>
     public string DataUri => "data:image/png;base64," + Convert.ToBase64String(Png);
-
-    /// <summary>HTML showing the picture with its caption underneath.</summary>
-    public string ToHtml() =>
-        $"<figure style=\"display:inline-block;margin:4px\"><img src=\"{DataUri}\" width=\"{Width}\" height=\"{Height}\" " +
-        $"alt=\"{WebUtility.HtmlEncode(Caption)}\"/><figcaption style=\"font-size:smaller\">{WebUtility.HtmlEncode(Caption)}</figcaption></figure>";
-
-    /// <summary>An interactive Plotly.NET chart: the image, the map over it, its raw values under the mouse.</summary>
-    public Plotly.NET.GenericChart ToPlotlyChart() => HeatmapCharts.Plotly(this);
-
-    /// <summary>The same chart with XPlot.Plotly (display it with <c>HeatmapCharts.XPlotHtml</c> or through <see cref="Formatters"/>).</summary>
-    public XPlot.Plotly.PlotlyChart ToXPlotChart() => HeatmapCharts.XPlot(this);
 
     /// <inheritdoc />
     public override string ToString() => $"HeatmapOverlay {Width}x{Height}: {Caption}";

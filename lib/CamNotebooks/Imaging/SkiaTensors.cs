@@ -35,7 +35,6 @@ internal static class SkiaTensors
                 planar[2 * plane + offset + x] = row[4 * x + 2];
             }
         }
-        CamEnvironment.Initialize();
         return tensor(planar, [3, height, width]);
     }
 

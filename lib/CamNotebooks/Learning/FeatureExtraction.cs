@@ -49,7 +49,6 @@ public static class FeatureExtraction
         ArgumentNullException.ThrowIfNull(loadImage);
         ArgumentNullException.ThrowIfNull(featurizer);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        CamEnvironment.Initialize();
         var parts = new List<Tensor>();
         try
         {
@@ -83,7 +82,6 @@ public static class FeatureExtraction
     public static Tensor Labels(IReadOnlyList<PetImage> images)
     {
         ArgumentNullException.ThrowIfNull(images);
-        CamEnvironment.Initialize();
         return tensor(images.Select(i => (long)i.Label).ToArray());
     }
 }

@@ -24,3 +24,13 @@ public sealed record HeadTrainingOptions
     /// <summary>Seed of the mini-batch shuffling (the head's initial weights come from its own seed).</summary>
     public ulong Seed { get; init; }
 }
+
+/// <summary>Which optimiser <see cref="HeadTrainer"/> uses.</summary>
+public enum HeadOptimizer
+{
+    /// <summary>Adam (β = 0.9, 0.999), fastai's default.</summary>
+    Adam,
+
+    /// <summary>Plain stochastic gradient descent with momentum <see cref="HeadTrainingOptions.Momentum"/>.</summary>
+    Sgd,
+}

@@ -25,7 +25,6 @@ public sealed class LinearHead : Module<Tensor, Tensor>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
-        CamEnvironment.Initialize();
         InFeatures = inFeatures;
         Classes = classes;
         linear = Linear(inFeatures, classes);

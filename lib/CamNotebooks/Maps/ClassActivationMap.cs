@@ -37,7 +37,6 @@ public static class ClassActivationMap
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(featureLayer);
         ArgumentNullException.ThrowIfNull(batch);
-        CamEnvironment.Initialize();
         var linear = head as Linear ?? throw new ArgumentException(
             $"CAM needs the final Linear layer as its head, got {head?.GetType().Name ?? "null"}. If the head is a Sequential, " +
             "pass its last Linear; for other heads use Grad-CAM, which needs no head.", nameof(head));

@@ -13,7 +13,6 @@ internal static class GradientMaps
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(batch);
-        CamEnvironment.Initialize();
         layerName ??= ModuleLookup.NameOf(model, layer);
         using var scope = NewDisposeScope();
         var probe = LayerProbe.Run(model, layer, layerName, batch, classIndices, withGradients: true);

@@ -34,7 +34,6 @@ public sealed class PretrainedResNet : IDisposable
     /// <exception cref="PretrainedModelException">A model file is missing, damaged, or not the expected graph.</exception>
     public static PretrainedResNet Load(string? onnxDirectory = null, string? cacheDirectory = null)
     {
-        CamEnvironment.Initialize();
         var clock = Stopwatch.StartNew();
         var files = ResNetModelFiles.Locate(onnxDirectory);
         var sha = FileHashes.RequirePackaged(files.BodyPath, FileHashes.PackagedBody);

@@ -23,7 +23,6 @@ public sealed class ResNetPreprocessing : IDisposable
     /// <exception cref="PretrainedModelException">The file is missing, damaged or not the expected graph.</exception>
     public static ResNetPreprocessing Load(string? onnxDirectory = null)
     {
-        CamEnvironment.Initialize();
         return LoadPackaged(ResNetModelFiles.Locate(onnxDirectory).PreprocessPath);
     }
 
@@ -51,7 +50,6 @@ public sealed class ResNetPreprocessing : IDisposable
         var mean = graph.Initializer.FirstOrDefault(t => t.Name == sub.Input[1]) ?? throw Unexpected("the subtracted mean image is not stored in the file");
         long[] expectedShape = [1, 3, MeanImageSize, MeanImageSize];
         if (!mean.Dims.SequenceEqual(expectedShape)) throw Unexpected($"the mean image has shape [{string.Join(", ", mean.Dims)}]");
-        CamEnvironment.Initialize();
         return new ResNetPreprocessing(tensor(OnnxFiles.ToFloats(mean, path), expectedShape));
     }
 

@@ -86,7 +86,7 @@ public class SanitizerTests
     public void A_notebooks_first_chart_keeps_its_drawing_script_after_the_inline_plotly_js()
     {
         // The first chart of a session carries plotly.js inline (3.5 MB of script): it goes, the chart after it stays.
-        var chart = CamNotebooks.Heatmaps.PlotlyFigure.Chart([CamNotebooks.Heatmaps.PlotlyFigure.Trace("bar", ("y", new[] { 1, 2 }))], CamNotebooks.Heatmaps.PlotlyFigure.Layout());
+        var chart = CamNotebooks.Display.PlotlyFigure.Chart([CamNotebooks.Display.PlotlyFigure.Trace("bar", ("y", new[] { 1, 2 }))], CamNotebooks.Display.PlotlyFigure.Layout());
         string html;
         lock (typeof(CamNotebooks.Display.PlotlyDisplay))
         {

@@ -1,5 +1,6 @@
 using CamNotebooks.Exercises;
 using CamNotebooks.Hooks;
+using Microsoft.DotNet.Interactive.Formatting;
 using static TorchSharp.torch;
 
 namespace CamNotebooks.Tests.Exercises;
@@ -207,5 +208,9 @@ public class ExerciseBehaviourTests
         Assert.Contains("What this check will test:", result.ToHtml());
         // Not yet implemented is grey, mark included (the exercises README says so).
         Assert.DoesNotContain("#cf222e", result.ToHtml());
+        // In a notebook it shows as that table (the formatter CamEnvironment.Initialize() registers), and as the ✔/✘ text.
+        CamEnvironment.Initialize();
+        Assert.Equal(result.ToHtml(), result.ToDisplayString("text/html"));
+        Assert.Equal(result.ToString(), result.ToDisplayString("text/plain"));
     }
 }

@@ -1,3 +1,4 @@
+using CamNotebooks.Display;
 using CamNotebooks.Heatmaps;
 using static TorchSharp.torch;
 

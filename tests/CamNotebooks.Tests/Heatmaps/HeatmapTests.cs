@@ -1,3 +1,4 @@
+using CamNotebooks.Display;
 using CamNotebooks.Heatmaps;
 using CamNotebooks.Imaging;
 using CamNotebooks.Maps;

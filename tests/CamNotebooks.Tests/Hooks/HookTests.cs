@@ -1,3 +1,4 @@
+using CamNotebooks.Display;
 using CamNotebooks.Hooks;
 using static CamNotebooks.Tests.Maps.TinyNets;
 using static TorchSharp.torch;

@@ -1,26 +1,46 @@
+using System.Net;
 using System.Text;
+using CamNotebooks.Exercises;
+using CamNotebooks.Heatmaps;
+using CamNotebooks.Imaging;
 using Microsoft.DotNet.Interactive.Formatting;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace CamNotebooks.Heatmaps;
+namespace CamNotebooks.Display;
 
 /// <summary>
 /// Teaches a Polyglot Notebook how to show this library's objects; <see cref="CamEnvironment.Initialize"/> calls <see cref="Register"/>.
+/// Every formatter of the library is registered here, so the layers below never reference the notebook kernel.
 /// </summary>
 public static class Formatters
 {
     /// <summary>
-    /// Registers HTML for <see cref="HeatmapOverlay"/> (the picture with its caption), <see cref="Imaging.DisplayImage"/> and <see cref="MapTable"/>, and a compact one-line text form for tensors
+    /// Registers the offline chart formatters (<see cref="PlotlyDisplay"/>); HTML for <see cref="HeatmapOverlay"/> (the
+    /// picture with its caption), <see cref="DisplayImage"/> and <see cref="MapTable"/>; an exercise's <see cref="CheckResult"/>
+    /// as its table (with the ✔/✘ text alongside for plain-text views); and a compact one-line text form for tensors
     /// (shape, dtype, device, min/mean/max; the values themselves when there are at most 16).
     /// </summary>
     public static void Register()
     {
+        PlotlyDisplay.Register();
         Formatter.Register<HeatmapOverlay>((overlay, writer) => writer.Write(overlay.ToHtml()), HtmlFormatter.MimeType);
-        Formatter.Register<Imaging.DisplayImage>((image, writer) => writer.Write(image.ToHtml()), HtmlFormatter.MimeType);
+        Formatter.Register<DisplayImage>((image, writer) => writer.Write(image.ToHtml()), HtmlFormatter.MimeType);
         Formatter.Register<MapTable>((table, writer) => writer.Write(table.ToHtml()), HtmlFormatter.MimeType);
+        Formatter.Register<CheckResult>((result, writer) => writer.Write(result.ToHtml()), HtmlFormatter.MimeType);
+        Formatter.Register<CheckResult>((result, writer) => writer.Write(result.ToString()), PlainTextFormatter.MimeType);
+        Formatter.SetPreferredMimeTypesFor(typeof(CheckResult), HtmlFormatter.MimeType, PlainTextFormatter.MimeType);
         Formatter.SetPreferredMimeTypesFor(typeof(Tensor), PlainTextFormatter.MimeType);
         Formatter.Register<Tensor>((t, writer) => writer.Write(Describe(t)), PlainTextFormatter.MimeType);
+    }
+
+    /// <summary>HTML showing the overlay's picture with its caption underneath.</summary>
+    public static string ToHtml(this HeatmapOverlay overlay)
+    {
+        ArgumentNullException.ThrowIfNull(overlay);
+        string caption = WebUtility.HtmlEncode(overlay.Caption);
+        return $"<figure style=\"display:inline-block;margin:4px\"><img src=\"{overlay.DataUri}\" width=\"{overlay.Width}\" height=\"{overlay.Height}\" " +
+               $"alt=\"{caption}\"/><figcaption style=\"font-size:smaller\">{caption}</figcaption></figure>";
     }
 
     /// <summary>A one-line summary of a tensor, e.g. <c>Tensor [1, 512, 7, 7] Float32 cpu, min 0 mean 0.8 max 11.2</c>.</summary>

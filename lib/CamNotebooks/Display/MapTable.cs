@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using CamNotebooks.Heatmaps;
 using static TorchSharp.torch;
 
-namespace CamNotebooks.Heatmaps;
+namespace CamNotebooks.Display;
 
 /// <summary>
 /// A small map's raw numbers as an HTML table laid out as on the photo (top row = top of the photo), each cell shaded

@@ -1,7 +1,8 @@
+using CamNotebooks.Heatmaps;
 using Plotly.NET;
 using XPlot.Plotly;
 
-namespace CamNotebooks.Heatmaps;
+namespace CamNotebooks.Display;
 
 /// <summary>
 /// Interactive versions of a <see cref="HeatmapOverlay"/>: the photo as background, the map as a semi-transparent
@@ -13,6 +14,25 @@ namespace CamNotebooks.Heatmaps;
 /// </remarks>
 public static class HeatmapCharts
 {
+    /// <summary>An interactive Plotly.NET chart of <paramref name="overlay"/>: the image, the map over it, its raw values under the mouse.</summary>
+    public static GenericChart ToPlotlyChart(this HeatmapOverlay overlay) => Plotly(overlay);
+
+    /// <summary>The same chart with XPlot.Plotly (display it with <see cref="XPlotHtml"/> or through the registered formatter).</summary>
+    public static PlotlyChart ToXPlotChart(this HeatmapOverlay overlay) => XPlot(overlay);
+
+    /// <summary>A plotly.js colorscale ([position, "rgb(r,g,b)"] pairs) sampling <paramref name="colormap"/> at <paramref name="stops"/> points.</summary>
+    public static object[][] ToPlotlyColorscale(this Colormap colormap, int stops = 32)
+    {
+        ArgumentNullException.ThrowIfNull(colormap);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stops, 2);
+        return Enumerable.Range(0, stops).Select(s =>
+        {
+            double position = (double)s / (stops - 1);
+            var (r, g, b) = colormap[position];
+            return new object[] { position, $"rgb({Math.Round(r * 255)},{Math.Round(g * 255)},{Math.Round(b * 255)})" };
+        }).ToArray();
+    }
+
     /// <summary>A Plotly.NET chart of <paramref name="overlay"/>.</summary>
     public static GenericChart Plotly(HeatmapOverlay overlay)
     {
@@ -24,7 +44,7 @@ public static class HeatmapCharts
             ("dy", cells.DY), ("zmin", cells.ZMin), ("zmax", cells.ZMax), ("zsmooth", "best"), ("opacity", overlay.Alpha),
             ("colorscale", overlay.Colormap.ToPlotlyColorscale()), ("name", "map"),
             ("hovertemplate", "x %{x:.0f}, y %{y:.0f}<br>value %{z:.4g}<extra></extra>"));
-        var layout = PlotlyFigure.Layout(("title", new { text = Display.ChartTitles.Wrap(overlay.Caption, overlay.Width + 160) }), ("width", overlay.Width + 160),
+        var layout = PlotlyFigure.Layout(("title", new { text = ChartTitles.Wrap(overlay.Caption, overlay.Width + 160) }), ("width", overlay.Width + 160),
             ("height", overlay.Height + 120),
             ("xaxis", new { range = new[] { -0.5, overlay.Width - 0.5 }, showgrid = false, zeroline = false }),
             ("yaxis", new { range = new[] { overlay.Height - 0.5, -0.5 }, showgrid = false, zeroline = false, scaleanchor = "x" }));
@@ -43,7 +63,7 @@ public static class HeatmapCharts
         };
         var layout = new LayoutWithImages
         {
-            title = Display.ChartTitles.Wrap(overlay.Caption, overlay.Width + 160), width = overlay.Width + 160, height = overlay.Height + 120,
+            title = ChartTitles.Wrap(overlay.Caption, overlay.Width + 160), width = overlay.Width + 160, height = overlay.Height + 120,
             xaxis = new Xaxis { range = new[] { -0.5, overlay.Width - 0.5 }, showgrid = false, zeroline = false },
             // Square pixels whatever the chart's size: the photo keeps its aspect ratio.
             yaxis = new AnchoredYaxis { range = new[] { overlay.Height - 0.5, -0.5 }, showgrid = false, zeroline = false, scaleanchor = "x" },
@@ -58,8 +78,8 @@ public static class HeatmapCharts
         return chart;
     }
 
-    /// <summary>HTML for an XPlot chart that draws offline (see <see cref="Display.PlotlyDisplay"/>), for <c>display(HTML(...))</c>.</summary>
-    public static string XPlotHtml(PlotlyChart chart) => Display.PlotlyDisplay.ToHtml(chart ?? throw new ArgumentNullException(nameof(chart)));
+    /// <summary>HTML for an XPlot chart that draws offline (see <see cref="PlotlyDisplay"/>), for <c>display(HTML(...))</c>.</summary>
+    public static string XPlotHtml(PlotlyChart chart) => PlotlyDisplay.ToHtml(chart ?? throw new ArgumentNullException(nameof(chart)));
 
     /// <summary>XPlot's layout lacks plotly.js's <c>images</c> attribute; its JSON serialiser picks up this extra property.</summary>
     public sealed class LayoutWithImages : XPlot.Plotly.Layout.Layout

@@ -1,6 +1,6 @@
 using Plotly.NET;
 
-namespace CamNotebooks.Heatmaps;
+namespace CamNotebooks.Display;
 
 /// <summary>
 /// Builds Plotly.NET charts from C# by naming plotly.js attributes directly.
