@@ -46,10 +46,11 @@ internal static class ModelBenchmark
                 var inputs = new[] { input1, input16 };
                 var inputValues = inputs.Select(x => x.data<float>().ToArray()).ToArray();
                 var results = new Dictionary<(int Body, long Batch), float[]>();
-                void TorchSharp(int index, ResNetBody body, Tensor input)
+                void TorchSharp(int index, nn.Module<Tensor, Tensor> body, Tensor input)
                 {
                     using var noGrad = no_grad();
-                    using var features = body.Features(input);
+                    using var activations = body.call(input);
+                    using var features = ResNetBody.Pool(activations);
                     results[(index, input.shape[0])] = features.data<float>().ToArray();
                 }
                 var medians = Timing.Interleaved<Tensor>(

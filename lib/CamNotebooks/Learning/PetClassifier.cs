@@ -105,14 +105,14 @@ public sealed class PetClassifier : Module<Tensor, Tensor>
         return Featurize(pretrained.Body, pretrained.Preprocessing, rgb0to255);
     }
 
-    /// <summary>Pooled features [N, 512] of raw RGB batches (0..255) computed by <paramref name="body"/>, e.g. a
-    /// <see cref="ResNetBody.FoldBatchNorm"/> copy.</summary>
-    public static Tensor Featurize(ResNetBody body, ResNetPreprocessing preprocessing, Tensor rgb0to255)
+    /// <summary>Pooled features [N, 512] of raw RGB batches (0..255) computed by <paramref name="body"/>: a
+    /// <see cref="ResNetBody"/> or its <see cref="ResNetBody.FoldBatchNorm"/> copy.</summary>
+    public static Tensor Featurize(Module<Tensor, Tensor> body, ResNetPreprocessing preprocessing, Tensor rgb0to255)
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(preprocessing);
         using var scope = NewDisposeScope();
-        return body.Features(preprocessing.Normalize(rgb0to255)).MoveToOuterDisposeScope();
+        return ResNetBody.Pool(body.call(preprocessing.Normalize(rgb0to255))).MoveToOuterDisposeScope();
     }
 
     /// <summary>How <see cref="Train"/> computes features (part of the feature cache key).</summary>

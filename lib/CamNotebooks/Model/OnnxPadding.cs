@@ -32,7 +32,7 @@ public readonly record struct OnnxPadding(long Top, long Left, long Bottom, long
     /// The part of <paramref name="input"/> [N, C, H, W] that a layer padding <see cref="Top"/> rows and <see cref="Left"/>
     /// columns on <i>both</i> sides (a PyTorch layer with <c>padding: Top</c>) turns into exactly this asymmetric padding's
     /// result: the input itself when the output sizes already agree (even sizes, for the ResNet's stride-2 layers), otherwise
-    /// the input without the trailing rows or columns that this padding's windows never read. The library's layers pad by
+    /// the input without the trailing rows or columns that this padding's windows never read. The folded inference layers pad by
     /// themselves this way because a separate padding step costs a full copy of the activations.
     /// </summary>
     /// <param name="input">The layer's unpadded input.</param>

@@ -1,3 +1,4 @@
+using CamNotebooks.Model.Inference;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,9 +14,7 @@ namespace CamNotebooks.Model;
 /// Children are invoked with <c>call(...)</c>, so forward hooks on any of them (e.g. <c>layer4</c>, <c>layer4.2</c>) fire.
 /// As in <c>torch.nn.Sequential</c>, intermediate outputs are disposed during the pass: a hook that wants to keep an
 /// activation must keep <c>output.detach().clone()</c> (as the book does), not <c>output</c> itself.
-/// For speed, the stem, layer1 and layer2 compute in the channels-last memory format (see <see cref="ChannelsLast"/>): hooks
-/// there receive tensors with the usual shape and values but channels-last strides (<c>.contiguous()</c> gives the default
-/// layout); layer3, layer4 and the body's output are in the default layout.
+/// For fast inference without batch norms, see <see cref="FoldBatchNorm"/>.
 /// </summary>
 public sealed class ResNetBody : nn.Module<Tensor, Tensor>
 {
@@ -39,80 +38,24 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
 
     /// <summary>Creates the body with untrained (random) weights; <see cref="PretrainedResNet.Load"/> gives the trained one.</summary>
     /// <param name="batchNormEpsilon">Epsilon of every batch norm (the graph uses float32 1e-5).</param>
-    /// <param name="batchNormFolded">Build the inference-only form without batch norms (<see cref="FoldBatchNorm"/> fills it).</param>
-    public ResNetBody(double batchNormEpsilon = 1e-5, bool batchNormFolded = false) : base(nameof(ResNetBody))
+    public ResNetBody(double batchNormEpsilon = 1e-5) : base(nameof(ResNetBody))
     {
-        BatchNormFolded = batchNormFolded;
-        stem = new ResNetStem("stem", batchNormEpsilon, batchNormFolded);
-        layer1 = MakeStage(0, batchNormEpsilon, batchNormFolded);
-        layer2 = MakeStage(1, batchNormEpsilon, batchNormFolded);
-        layer3 = MakeStage(2, batchNormEpsilon, batchNormFolded);
-        layer4 = MakeStage(3, batchNormEpsilon, batchNormFolded);
+        stem = new ResNetStem("stem", batchNormEpsilon);
+        BasicBlock Block(string name, long inChannels, long outChannels, bool downsamples) =>
+            new(name, inChannels, outChannels, downsamples, batchNormEpsilon);
+        layer1 = MakeStage(0, Block);
+        layer2 = MakeStage(1, Block);
+        layer3 = MakeStage(2, Block);
+        layer4 = MakeStage(3, Block);
         RegisterComponents();
-        if (batchNormFolded) eval();
     }
 
     /// <summary>
-    /// Whether the batch norms are folded into the convolutions: the inference-only form made by <see cref="FoldBatchNorm"/>,
-    /// which has no <c>bn</c> modules and cannot be put in training mode.
+    /// A copy of this body for fast inference (<see cref="FoldedResNetBody"/>): each batch norm folded into the convolution
+    /// before it, as ONNX Runtime does when it loads the graph. Same outputs up to float rounding (about 1e-5), same stage and
+    /// block names (hooks on <c>layer4</c> or <c>layer4.2</c> work), faster. Dispose it when done; this body is unchanged.
     /// </summary>
-    public bool BatchNormFolded { get; }
-
-    /// <summary>
-    /// A copy of this body for fast inference: each batch norm (with its running statistics, as in eval mode) folded into the
-    /// convolution before it, as ONNX Runtime does when it loads the graph, and ReLU and the residual sum done in place.
-    /// Same outputs up to float rounding (about 1e-5), same stage and block names (hooks on <c>layer4</c> or <c>layer4.2</c>
-    /// work), about 10-20% faster. The copy has no <c>bn</c> modules, so it cannot show batch norm at work, and it refuses
-    /// training mode. Dispose it when done; this body is unchanged.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">This body is already folded.</exception>
-    public ResNetBody FoldBatchNorm()
-    {
-        if (BatchNormFolded) throw new InvalidOperationException("This body's batch norms are already folded.");
-        // Each batch norm's own epsilon goes into the fold below; the folded body has none to configure.
-        var folded = new ResNetBody(batchNormFolded: true);
-        try
-        {
-            using var noGrad = no_grad();
-            var source = named_modules().ToDictionary(m => m.name, m => m.module);
-            foreach (var (name, module) in folded.named_modules())
-            {
-                if (module is not Conv2d target) continue;
-                var conv = (Conv2d)source[name];
-                var batchNorm = (BatchNorm2d)source[BatchNormAfter(name)];
-                // TorchSharp's own fusion helper (torch.nn.utils), the formula of PyTorch's fuse_conv_bn_eval.
-                var (weight, bias) = nn.utils.fuse_conv_bn_weights(conv.weight!, conv.bias, batchNorm.running_mean!, batchNorm.running_var!,
-                    batchNorm.eps, batchNorm.weight, batchNorm.bias);
-                using (weight)
-                using (bias)
-                {
-                    target.weight!.copy_(weight);
-                    target.bias!.copy_(bias);
-                }
-            }
-            foreach (var parameter in folded.parameters()) parameter.requires_grad = false;
-            return folded;
-        }
-        catch
-        {
-            folded.Dispose();
-            throw;
-        }
-    }
-
-    /// <inheritdoc />
-    /// <exception cref="InvalidOperationException">Training mode was asked of a body whose batch norms are folded.</exception>
-    public override void train(bool train = true)
-    {
-        if (train && BatchNormFolded)
-            throw new InvalidOperationException("A body with folded batch norms is for inference only (its batch norms cannot learn or use batch statistics). Train the unfolded body and fold it again.");
-        base.train(train);
-    }
-
-    /// <summary>The batch norm that follows a convolution: <c>x.conv1</c> -> <c>x.bn1</c>, <c>x.downsample.0</c> -> <c>x.downsample.1</c>.</summary>
-    private static string BatchNormAfter(string convName) =>
-        convName.EndsWith(".downsample.0", StringComparison.Ordinal) ? convName[..^1] + "1"
-        : convName[..convName.LastIndexOf(".conv", StringComparison.Ordinal)] + ".bn" + convName[^1];
+    public FoldedResNetBody FoldBatchNorm() => FoldedResNetBody.Fold(this);
 
     /// <summary>The stem (conv 7x7, batch norm, ReLU, max pool).</summary>
     public ResNetStem Stem => stem;
@@ -132,6 +75,29 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
+        CheckInput(input);
+        return Chain(stem.call(input), layer1, layer2, layer3, layer4);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="layers"/> in turn to <paramref name="x"/> with <c>call</c> (so hooks fire), disposing each
+    /// intermediate result and <paramref name="x"/> itself, as <c>torch.nn.Sequential</c> does. Not a dispose scope: that would
+    /// also dispose the tensors that hooks keep (hooks must keep <c>output.detach().clone()</c>, not <c>output</c>).
+    /// </summary>
+    internal static Tensor Chain(Tensor x, params nn.Module<Tensor, Tensor>[] layers)
+    {
+        foreach (var layer in layers)
+        {
+            var next = layer.call(x);
+            x.Dispose();
+            x = next;
+        }
+        return x;
+    }
+
+    /// <summary>Throws a clear error unless <paramref name="input"/> is a float32 batch [N, 3, H, W] of a size the graph supports.</summary>
+    internal static void CheckInput(Tensor input)
+    {
         ArgumentNullException.ThrowIfNull(input);
         if (input.dim() != 4 || input.shape[1] != 3)
             throw new ArgumentException(
@@ -143,25 +109,6 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
                 "With the graph's asymmetric padding, other sizes make a block's shortcut and main path differ by one pixel. Resize or crop the image.", nameof(input));
         if (input.dtype != ScalarType.Float32)
             throw new ArgumentException($"ResNetBody expects float32 input, got {input.dtype}. Convert with .to(ScalarType.Float32).", nameof(input));
-        // Each stage's output is disposed once the next stage has used it, as torch.nn.Sequential does. No dispose scope here:
-        // it would also dispose the tensors that hooks keep (hooks must keep output.detach().clone(), not output itself).
-        // The large early maps run channels-last and layer3/layer4 in the default layout, which is what makes this port as
-        // fast as ONNX Runtime (see ChannelsLast); values are the same in both layouts.
-        using var channelsLastInput = ChannelsLast.From(input);
-        var x = stem.call(channelsLastInput);
-        foreach (var stage in new[] { layer1, layer2, layer3, layer4 })
-        {
-            if (stage == layer3)
-            {
-                var plain = x.contiguous();
-                x.Dispose();
-                x = plain;
-            }
-            var next = stage.call(x);
-            x.Dispose();
-            x = next;
-        }
-        return x;
     }
 
     /// <summary>
@@ -187,7 +134,11 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
         return Pool(activations);
     }
 
-    private static Sequential MakeStage(int stage, double batchNormEpsilon, bool batchNormFolded)
+    /// <summary>
+    /// Stage <paramref name="stage"/> (0 = layer1) as a sequence of blocks named 0, 1, ...; <paramref name="block"/> makes one
+    /// from (name, input channels, output channels, whether it downsamples).
+    /// </summary>
+    internal static Sequential MakeStage(int stage, Func<string, long, long, bool, nn.Module<Tensor, Tensor>> block)
     {
         var channels = ChannelsPerStage[stage];
         var inChannels = stage == 0 ? 64 : ChannelsPerStage[stage - 1];
@@ -195,9 +146,7 @@ public sealed class ResNetBody : nn.Module<Tensor, Tensor>
         for (var i = 0; i < blocks.Length; i++)
         {
             // Stages 2-4 start with a downsampling block; stage 1 keeps the stem's resolution.
-            var downsample = i == 0 && stage > 0;
-            blocks[i] = new BasicBlock(i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                i == 0 ? inChannels : channels, channels, downsample, batchNormEpsilon, batchNormFolded);
+            blocks[i] = block(i.ToString(System.Globalization.CultureInfo.InvariantCulture), i == 0 ? inChannels : channels, channels, i == 0 && stage > 0);
         }
         return nn.Sequential(blocks);
     }

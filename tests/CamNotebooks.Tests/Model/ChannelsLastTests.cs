@@ -1,4 +1,4 @@
-using CamNotebooks.Model;
+using CamNotebooks.Model.Inference;
 using static TorchSharp.torch;
 
 namespace CamNotebooks.Tests.Model;

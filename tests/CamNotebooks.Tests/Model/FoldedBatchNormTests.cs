@@ -1,5 +1,6 @@
 using Xunit.Abstractions;
 using CamNotebooks.Model;
+using CamNotebooks.Model.Inference;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -53,8 +54,8 @@ public sealed class FoldedBatchNormTests(PretrainedModelFixture fixture, ITestOu
     public void Folded_body_has_no_batch_norms_biased_convolutions_and_the_same_stage_names()
     {
         using var folded = fixture.Model.Body.FoldBatchNorm();
-        Assert.True(folded.BatchNormFolded);
-        Assert.False(fixture.Model.Body.BatchNormFolded);
+        Assert.IsType<FoldedStem>(folded.Stem);
+        Assert.All(folded.Layer4.children(), block => Assert.IsType<FoldedBasicBlock>(block));
         var modules = folded.modules().ToList();
         Assert.Empty(modules.OfType<BatchNorm2d>());
         var convs = modules.OfType<Conv2d>().ToList();
@@ -98,7 +99,7 @@ public sealed class FoldedBatchNormTests(PretrainedModelFixture fixture, ITestOu
             captured = o.detach().clone();
             return null!;
         });
-        Tensor Gradient(ResNetBody body)
+        Tensor Gradient(nn.Module<Tensor, Tensor> body)
         {
             var leaf = input.clone().requires_grad_(true);
             var score = ResNetBody.Pool(body.call(leaf))[0, 7];
@@ -124,14 +125,58 @@ public sealed class FoldedBatchNormTests(PretrainedModelFixture fixture, ITestOu
     }
 
     [Fact]
-    public void Training_mode_and_folding_twice_are_refused_with_clear_messages()
+    public void Training_mode_is_refused_with_a_clear_message()
     {
         using var folded = fixture.Model.Body.FoldBatchNorm();
         var error = Assert.Throws<InvalidOperationException>(() => folded.train());
         Assert.Contains("inference only", error.Message);
         Assert.False(folded.training);
         folded.eval();
-        var twice = Assert.Throws<InvalidOperationException>(() => folded.FoldBatchNorm());
-        Assert.Contains("already folded", twice.Message);
+        Assert.False(folded.training);
+    }
+
+    [Fact]
+    public void Early_stages_run_channels_last_with_the_values_of_the_teaching_body()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var folded = fixture.Model.Body.FoldBatchNorm();
+        var body = fixture.Model.Body;
+        var input = fixture.Model.Preprocessing.Normalize(TestPhotos.Load(TestPhotos.Square[0]).unsqueeze(0));
+        var stages = new (string Name, nn.Module<Tensor, Tensor> Folded, nn.Module<Tensor, Tensor> Teaching)[]
+        {
+            ("stem", folded.Stem, body.Stem), ("layer1", folded.Layer1, body.Layer1), ("layer2", folded.Layer2, body.Layer2),
+            ("layer3", folded.Layer3, body.Layer3), ("layer4", folded.Layer4, body.Layer4),
+        };
+        Dictionary<string, Tensor> Capture(Func<(string Name, nn.Module<Tensor, Tensor> Module)[]> pick, nn.Module<Tensor, Tensor> model)
+        {
+            var captured = new Dictionary<string, Tensor>();
+            var hooks = pick().Select(s => s.Module.register_forward_hook((_, _, output) =>
+            {
+                captured[s.Name] = output.detach().clone();
+                return null!;
+            })).ToList();
+            try
+            {
+                model.call(input);
+            }
+            finally
+            {
+                foreach (var hook in hooks) hook.remove();
+            }
+            return captured;
+        }
+        var fast = Capture(() => stages.Select(s => (s.Name, s.Folded)).ToArray(), folded);
+        var plain = Capture(() => stages.Select(s => (s.Name, s.Teaching)).ToArray(), body);
+        Assert.True(ChannelsLast.IsChannelsLast(fast["stem"]));
+        Assert.True(ChannelsLast.IsChannelsLast(fast["layer2"]));
+        Assert.True(fast["layer3"].is_contiguous());
+        Assert.True(fast["layer4"].is_contiguous());
+        foreach (var (name, _, _) in stages)
+        {
+            var diff = (fast[name] - plain[name]).abs().max().item<float>();
+            output.WriteLine($"{name}: folded vs teaching max |diff| {diff:E2}");
+            Assert.True(diff <= 2e-4f, $"{name}: max |diff| {diff}");
+        }
     }
 }

@@ -102,18 +102,19 @@ public sealed class ResNetStructureTests(PretrainedModelFixture fixture)
     }
 
     [Fact]
-    public void Early_stages_run_channels_last_with_the_same_values_as_the_default_layout()
+    public void Every_stage_of_the_teaching_body_hands_hooks_the_default_layout()
     {
+        // The speed tricks (channels-last early stages) belong to the folded copy only; see FoldedBatchNormTests.
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var body = fixture.Model.Body;
         var input = fixture.Model.Preprocessing.Normalize(TestPhotos.Load(TestPhotos.Square[0]).unsqueeze(0));
         var captured = new Dictionary<string, Tensor>();
-        var stages = new (string Name, TorchSharp.torch.nn.Module<Tensor, Tensor> Module)[]
+        var stages = new (string Name, nn.Module<Tensor, Tensor> Module)[]
             { ("stem", body.Stem), ("layer1", body.Layer1), ("layer2", body.Layer2), ("layer3", body.Layer3), ("layer4", body.Layer4) };
         var hooks = stages.Select(s => s.Module.register_forward_hook((_, _, output) =>
         {
-            captured[s.Name] = output.detach().clone().DetachFromDisposeScope();
+            captured[s.Name] = output.detach().clone();
             return null!;
         })).ToList();
         Tensor output;
@@ -125,20 +126,9 @@ public sealed class ResNetStructureTests(PretrainedModelFixture fixture)
         {
             foreach (var hook in hooks) hook.remove();
         }
-        using var _ = NewDisposeScope();
-        Assert.True(ChannelsLast.IsChannelsLast(captured["stem"]));
-        Assert.True(ChannelsLast.IsChannelsLast(captured["layer2"]));
-        Assert.True(captured["layer3"].is_contiguous());
+        Assert.Equal(stages.Length, captured.Count);
+        Assert.All(captured, c => Assert.True(c.Value.is_contiguous(), $"{c.Key} is not in the default layout"));
         Assert.True(output.is_contiguous());
-
-        // The same stages fed plain-layout tensors by hand give the same values.
-        var x = input.contiguous();
-        foreach (var (name, module) in stages)
-        {
-            x = module.call(x.contiguous());
-            Assert.True(x.allclose(captured[name], rtol: 1e-4, atol: 1e-4), $"{name}: max |diff| {(x - captured[name]).abs().max().item<float>()}");
-        }
-        foreach (var tensor in captured.Values) tensor.Dispose();
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace CamNotebooks.Model;
+namespace CamNotebooks.Model.Inference;
 
 /// <summary>
 /// The channels-last memory format for [N, C, H, W] tensors: the same shape and values, stored pixel by pixel (C varies
