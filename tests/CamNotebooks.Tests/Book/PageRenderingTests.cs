@@ -53,6 +53,7 @@ public class PageRenderingTests
     [InlineData("#!import ../artifacts/notebook-lib/setup.csx")] // every notebook's first cell
     [InlineData("#!import ../../../artifacts/notebook-lib/setup.csx\n")] // an exercise's solution
     [InlineData("#r \"nuget: TorchSharp-cpu, 0.107.0\"\n#r \"../artifacts/notebook-lib/CamNotebooks.dll\"\n\nConsole.WriteLine(CamNotebooks.CamEnvironment.Initialize());")] // spelled out
+    [InlineData("#r \"nuget: XPlot.Plotly, 4.1.0\"\n#r \"nuget: Plotly.NET, 6.0.0\"\n")] // a chapter's extra packages
     public void The_setup_cell_shows_one_line_and_folds_the_packages_and_the_report_without_machine_paths(string source)
     {
         var packages = new DisplayOutput(new Dictionary<string, string> { ["text/html"] = "<div><div></div><div><strong>Installed Packages</strong><ul><li><span>Plotly.NET, 6.0.0</span></li><li><span>TorchSharp-cpu, 0.107.0</span></li></ul></div></div>" });
@@ -80,6 +81,8 @@ public class PageRenderingTests
     [InlineData("#!import ../artifacts/notebook-lib/other.csx")]
     [InlineData("#!import ../artifacts/notebook-lib/setup.csx\nConsole.WriteLine(1);")]
     [InlineData("Console.WriteLine(CamNotebooks.CamEnvironment.Initialize());")]
+    [InlineData("#r \"nuget: XPlot.Plotly, 4.1.0\"\nXPlot.Plotly.Chart.Line(new[] { 1.0 })")]
+    [InlineData("#r \"../artifacts/notebook-lib/CamNotebooks.dll\"")]
     public void Other_cells_that_resemble_the_setup_show_their_outputs_in_full(string source)
     {
         var packages = new DisplayOutput(new Dictionary<string, string> { ["text/html"] = "<div><strong>Installed Packages</strong><ul><li><span>Plotly.NET, 6.0.0</span></li></ul></div>" });
