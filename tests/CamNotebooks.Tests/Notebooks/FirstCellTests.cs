@@ -52,6 +52,17 @@ public partial class FirstCellTests
             Assert.Contains($"using {ns};", setup);
     }
 
+    [Fact]
+    public void Every_library_namespace_the_set_up_file_brings_in_has_public_types()
+    {
+        // The list is NotebookUsing in lib/CamNotebooks/CamNotebooks.csproj; a namespace that no longer exists would fail
+        // every notebook's first cell with CS0246.
+        var namespaces = typeof(CamEnvironment).Assembly.GetExportedTypes().Select(t => t.Namespace).ToHashSet();
+        var used = Regex.Matches(File.ReadAllText(SetupFile), @"^using (?<ns>CamNotebooks[\w.]*);", RegexOptions.Multiline).Select(m => m.Groups["ns"].Value).ToList();
+        Assert.NotEmpty(used);
+        Assert.All(used, ns => Assert.True(namespaces.Contains(ns), $"setup.csx brings in {ns}, which has no public type in CamNotebooks.dll."));
+    }
+
     [Theory]
     [MemberData(nameof(Repository.AllNotebooks), MemberType = typeof(Repository))]
     public void Any_package_a_notebook_loads_itself_is_pinned_at_the_central_version(string notebook)
