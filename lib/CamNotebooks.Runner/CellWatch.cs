@@ -1,5 +1,6 @@
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.Events;
 
 namespace CamNotebooks.Runner;
 
@@ -14,7 +15,7 @@ internal static class CellWatch
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(20);
 
     /// <summary>The events of the cell, or why the runner stopped waiting (then <c>Events</c> is null).</summary>
-    public sealed record Outcome(IReadOnlyList<Microsoft.DotNet.Interactive.Events.KernelEvent>? Events, string? Abandoned);
+    public sealed record Outcome(IReadOnlyList<KernelEvent>? Events, string? Abandoned);
 
     public static async Task<Outcome> RunAsync(CompositeKernel kernel, SubmitCode submission, TimeSpan timeout)
     {
