@@ -1,5 +1,6 @@
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.Events;
 
 namespace CamNotebooks.Runner;
 
@@ -13,12 +14,12 @@ internal static class CellWatch
     /// <summary>Default time one cell may take: generous, so only a cell that hangs reaches it.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(20);
 
-    /// <summary>The kernel's result, or why the runner stopped waiting (then <c>Result</c> is null).</summary>
-    public sealed record Outcome(KernelCommandResult? Result, string? Abandoned);
+    /// <summary>The events of the cell, or why the runner stopped waiting (then <c>Events</c> is null).</summary>
+    public sealed record Outcome(IReadOnlyList<KernelEvent>? Events, string? Abandoned);
 
     public static async Task<Outcome> RunAsync(CompositeKernel kernel, SubmitCode submission, TimeSpan timeout)
     {
-        var cell = kernel.SendAsync(submission);
+        var cell = NotebookKernel.SubmitAsync(kernel, submission);
         var elapsed = Task.Delay(timeout);
         var finished = await Task.WhenAny(cell, elapsed, RunnerGuards.Interrupted);
         if (finished == cell) return new Outcome(await cell, null);

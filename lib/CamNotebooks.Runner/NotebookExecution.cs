@@ -100,14 +100,14 @@ public static class NotebookExecution
                     var watched = await CellWatch.RunAsync(kernel, new SubmitCode(cell.Contents, cell.KernelName), cellTimeout ?? CellWatch.DefaultTimeout);
                     cellsRun++;
                     var outputs = new List<InteractiveDocumentOutputElement>();
-                    string? error = watched.Result is { } result ? CollectOutputs(result.Events, outputs) : watched.Abandoned;
-                    if (watched.Result is null) outputs.Add(new ErrorElement(errorValue: error!, errorName: "Error", stackTrace: []));
+                    string? error = watched.Events is { } events ? CollectOutputs(events, outputs) : watched.Abandoned;
+                    if (watched.Events is null) outputs.Add(new ErrorElement(errorValue: error!, errorName: "Error", stackTrace: []));
                     if (keepOutputs || error is not null) progress.Finished(i, outputs, error is null ? null : note + error);
                     else progress.Running(-1);
                     progress.ReportBackgroundErrors(i);
                     string status = progress.Failure is null ? "ok" : "FAILED";
                     log(keepOutputs ? $"{name}: cell {i + 1} {status} in {cellWatch.Elapsed.TotalSeconds:F1} s" : $"{name}: re-run of cell {i + 1} {status}");
-                    if (watched.Result is null) return false; // the kernel is still busy with the abandoned cell
+                    if (watched.Events is null) return false; // the kernel is still busy with the abandoned cell
                 }
                 return true;
             }

@@ -1,7 +1,9 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.CSharp;
+using Microsoft.DotNet.Interactive.Events;
 using Microsoft.DotNet.Interactive.PackageManagement;
 
 namespace CamNotebooks.Runner;
@@ -32,6 +34,31 @@ internal static class NotebookKernel
         composite.UseImportMagicCommand();
         composite.DefaultKernelName = "csharp";
         return composite;
+    }
+
+    /// <summary>
+    /// Sends one cell and returns every event it caused, in order, including those of the commands it started: the cells
+    /// of a file brought in with <c>#!import</c> (a notebook's set-up cell). The command's own result leaves their console
+    /// output out; VS Code, dotnet-repl and Jupyter show it, so the runner does too.
+    /// </summary>
+    public static async Task<IReadOnlyList<KernelEvent>> SubmitAsync(Kernel kernel, SubmitCode submission)
+    {
+        var seen = new List<KernelEvent>();
+        using (kernel.KernelEvents.Subscribe(e =>
+               {
+                   if (StartedBy(e.Command, submission)) lock (seen) seen.Add(e);
+               }))
+        {
+            await kernel.SendAsync(submission);
+            lock (seen) return seen.ToList();
+        }
+    }
+
+    private static bool StartedBy(KernelCommand? command, KernelCommand root)
+    {
+        for (; command is not null; command = command.Parent)
+            if (ReferenceEquals(command, root)) return true;
+        return false;
     }
 
     private static async Task LoadExtensionsAsync(Kernel root, ResolvedPackageReference reference, HashSet<string> loaded, Action<string> log)

@@ -6,9 +6,9 @@ namespace CamNotebooks.Book.Building;
 
 /// <summary>
 /// Executed notebooks from earlier builds, reused while nothing that could change their outputs has changed: the
-/// notebook's own text, the library the notebooks load (artifacts/notebook-lib/CamNotebooks.dll), the pinned package
-/// versions (Directory.Packages.props) and the files in data/. Only successful runs are reused; a failed notebook
-/// runs again on the next build.
+/// notebook's own text, the library the notebooks load (artifacts/notebook-lib/CamNotebooks.dll) and the set-up file
+/// they import (setup.csx), the pinned package versions (Directory.Packages.props) and the files in data/. Only
+/// successful runs are reused; a failed notebook runs again on the next build.
 /// </summary>
 public sealed class ExecutionCache
 {
@@ -110,15 +110,17 @@ public sealed class ExecutionCache
     }
 
     /// <summary>
-    /// What every notebook's outputs depend on besides its own text, one line per input: the notebook library, the
-    /// pinned package versions, and each file under data/ (path, size and content hash).
+    /// What every notebook's outputs depend on besides its own text, one line per input: the notebook library and the
+    /// set-up file beside it, the pinned package versions, and each file under data/ (path, size and content hash).
     /// </summary>
     public static string EnvironmentKey(string repositoryRoot)
     {
         var key = new StringBuilder();
         void Add(string label, string path) =>
             key.Append(label).Append(' ').Append(File.Exists(path) ? Hash(File.ReadAllBytes(path)) : "missing").Append('\n');
-        Add("library", Path.Combine(repositoryRoot, "artifacts", "notebook-lib", "CamNotebooks.dll"));
+        string library = Path.Combine(repositoryRoot, "artifacts", "notebook-lib");
+        Add("library", Path.Combine(library, "CamNotebooks.dll"));
+        Add("setup", Path.Combine(library, "setup.csx")); // what every notebook's first cell imports (packages, usings)
         Add("packages", Path.Combine(repositoryRoot, "Directory.Packages.props"));
         string data = Path.Combine(repositoryRoot, "data");
         if (Directory.Exists(data))

@@ -8,7 +8,7 @@ using Microsoft.DotNet.Interactive.Documents.Jupyter;
 namespace CamNotebooks.Book.Jupyter;
 
 /// <summary>
-/// <c>ipynb</c>: writes each .dib as a Jupyter notebook beside it (same folder, so <c>#r "../artifacts/..."</c> and
+/// <c>ipynb</c>: writes each .dib as a Jupyter notebook beside it (same folder, so <c>#!import ../artifacts/...</c> and
 /// <c>../data</c> resolve as they do for the .dib), for Jupyter front-ends with the .NET Interactive kernel (<c>.net-csharp</c>).
 /// </summary>
 public static class IpynbCommand

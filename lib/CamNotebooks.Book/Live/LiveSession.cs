@@ -121,9 +121,9 @@ public sealed class LiveSession : IDisposable
                 continue;
             }
             SetStatus(true, $"Running cell {i + 1} of {count}…");
-            var result = await _kernel.SendAsync(new SubmitCode(cell.Source, cell.Kernel));
+            var events = await NotebookKernel.SubmitAsync(_kernel, new SubmitCode(cell.Source, cell.Kernel));
             var outputs = new List<InteractiveDocumentOutputElement>();
-            string? error = NotebookExecution.CollectOutputs(result.Events, outputs);
+            string? error = NotebookExecution.CollectOutputs(events, outputs);
             ran++;
             lock (_gate)
             {

@@ -6,19 +6,29 @@ using CamNotebooks.Book.Notebooks;
 namespace CamNotebooks.Book.Rendering;
 
 /// <summary>
-/// The set-up cell every notebook opens with (package references, the library, <c>CamEnvironment.Initialize()</c>):
-/// in the book its outputs shrink to one line, with the package list and the environment report folded away and
-/// stripped of this machine's paths. A cell that failed or wrote to stderr is shown in full, as any other.
+/// The set-up cell every notebook opens with (<c>#!import ../artifacts/notebook-lib/setup.csx</c>: package references,
+/// the library, its namespaces, <c>CamEnvironment.Initialize()</c>), and a cell that only loads more packages: in the
+/// book their outputs shrink to one line, with the package list and the environment report folded away and stripped of
+/// this machine's paths. A cell that failed or wrote to stderr is shown in full, as any other.
 /// </summary>
 public static partial class SetupCell
 {
     /// <summary>True when <paramref name="cell"/> is a set-up cell that succeeded quietly.</summary>
     public static bool IsQuietSetup(NotebookCell cell) =>
         cell.IsCode
-        && cell.Source.Contains("#r \"nuget:", StringComparison.Ordinal)
-        && cell.Source.Contains("CamEnvironment.Initialize()", StringComparison.Ordinal)
+        && IsSetup(cell.Source)
         && cell.Outputs.Count > 0
         && cell.Outputs.All(o => o is DisplayOutput or StreamOutput { Stream: "stdout" });
+
+    /// <summary>
+    /// True for the one-line import of the set-up file the build writes (from any folder depth), a cell that spells the
+    /// set-up out (package references and <c>CamEnvironment.Initialize()</c>), or a cell of package references only (a
+    /// chapter's extra package, such as chapter 02's XPlot.Plotly).
+    /// </summary>
+    public static bool IsSetup(string source) =>
+        SetupImport().IsMatch(source)
+        || (source.Contains("#r \"nuget:", StringComparison.Ordinal) && source.Contains("CamEnvironment.Initialize()", StringComparison.Ordinal))
+        || PackageReferencesOnly().IsMatch(source);
 
     /// <summary>True for the outputs of a quiet set-up cell that fold away: the package list and the printed report.</summary>
     public static bool Folds(CellOutput output) => output is StreamOutput || IsPackageList(output);
@@ -55,6 +65,12 @@ public static partial class SetupCell
 
     [GeneratedRegex(@"(?<![\w.~])(?:[A-Za-z]:)?[/\\](?:[\w.+~-]+[/\\])+(?<name>[\w+~-]+(?:\.[\w+~-]+)*)")]
     private static partial Regex AbsolutePath();
+
+    [GeneratedRegex(@"\A\s*#!import\s+""?(?:\.\./)*artifacts/notebook-lib/setup\.csx""?\s*\z")]
+    private static partial Regex SetupImport();
+
+    [GeneratedRegex(@"\A(?:\s*#r\s+""nuget:[^""\n]+""[ \t]*(?:\n|\z))+\s*\z")]
+    private static partial Regex PackageReferencesOnly();
 
     [GeneratedRegex(@"libtorch ([0-9][0-9.]*[0-9])")]
     private static partial Regex LibTorchVersion();

@@ -34,12 +34,30 @@ public static class PlotlyDisplay
     /// <summary>plotly.js's licence text, as Plotly.NET ships it.</summary>
     public static string PlotlyJsLicense => ReadResource($"Plotly.NET.plotly-{PlotlyJsVersion}.min.js.LICENSE.txt");
 
-    /// <summary>Registers the offline formatters for <see cref="GenericChart"/> and <see cref="PlotlyChart"/> (idempotent).</summary>
+    /// <summary>
+    /// Registers the offline formatters for <see cref="GenericChart"/> and, once XPlot.Plotly is loaded, for
+    /// <see cref="PlotlyChart"/> (idempotent). Notebooks reference XPlot.Plotly only in the cell that draws with it, so
+    /// nothing here may touch an XPlot type before that assembly is there.
+    /// </summary>
     public static void Register()
     {
         Formatter.Register<GenericChart>((chart, writer) => writer.Write(ToHtml(chart)), HtmlFormatter.MimeType);
-        Formatter.Register<PlotlyChart>((chart, writer) => writer.Write(ToHtml(chart)), HtmlFormatter.MimeType);
+        AppDomain.CurrentDomain.AssemblyLoad -= RegisterXPlotOnLoad;
+        AppDomain.CurrentDomain.AssemblyLoad += RegisterXPlotOnLoad;
+        if (AppDomain.CurrentDomain.GetAssemblies().Any(IsXPlot)) RegisterXPlot();
     }
+
+    private static bool IsXPlot(System.Reflection.Assembly assembly) => assembly.GetName().Name == "XPlot.Plotly";
+
+    private static void RegisterXPlotOnLoad(object? sender, AssemblyLoadEventArgs e)
+    {
+        if (IsXPlot(e.LoadedAssembly)) RegisterXPlot();
+    }
+
+    // Its own method, not inlined: compiling it is what loads XPlot.Plotly.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void RegisterXPlot() =>
+        Formatter.Register<PlotlyChart>((chart, writer) => writer.Write(ToHtml(chart)), HtmlFormatter.MimeType);
 
     /// <summary>Forgets that plotly.js was sent, e.g. when a new kernel session starts in the same process.</summary>
     public static void ResetSession()

@@ -26,10 +26,7 @@ internal static class BookFixtures
         string notebooksFolder = Path.Combine(root, "notebooks");
         Directory.CreateDirectory(notebooksFolder);
         File.Copy(Path.Combine(Repository.Root, "Directory.Packages.props"), Path.Combine(root, "Directory.Packages.props"));
-        string library = Path.Combine(root, "artifacts", "notebook-lib");
-        Directory.CreateDirectory(library);
-        foreach (string file in Directory.GetFiles(Path.Combine(Repository.Root, "artifacts", "notebook-lib")))
-            File.Copy(file, Path.Combine(library, Path.GetFileName(file)));
+        Repository.CopyNotebookLibrary(root);
         // The real chapters read photos from ../data: share the repository's data folder.
         Directory.CreateSymbolicLink(Path.Combine(root, "data"), Path.Combine(Repository.Root, "data"));
         foreach (string notebook in notebooks)

@@ -49,10 +49,13 @@ public class PageRenderingTests
         Assert.False(content.DrawsCharts);
     }
 
-    [Fact]
-    public void The_setup_cell_shows_one_line_and_folds_the_packages_and_the_report_without_machine_paths()
+    [Theory]
+    [InlineData("#!import ../artifacts/notebook-lib/setup.csx")] // every notebook's first cell
+    [InlineData("#!import ../../../artifacts/notebook-lib/setup.csx\n")] // an exercise's solution
+    [InlineData("#r \"nuget: TorchSharp-cpu, 0.107.0\"\n#r \"../artifacts/notebook-lib/CamNotebooks.dll\"\n\nConsole.WriteLine(CamNotebooks.CamEnvironment.Initialize());")] // spelled out
+    [InlineData("#r \"nuget: XPlot.Plotly, 4.1.0\"\n#r \"nuget: Plotly.NET, 6.0.0\"\n")] // a chapter's extra packages
+    public void The_setup_cell_shows_one_line_and_folds_the_packages_and_the_report_without_machine_paths(string source)
     {
-        const string source = "#r \"nuget: TorchSharp-cpu, 0.107.0\"\n#r \"../artifacts/notebook-lib/CamNotebooks.dll\"\n\nConsole.WriteLine(CamNotebooks.CamEnvironment.Initialize());";
         var packages = new DisplayOutput(new Dictionary<string, string> { ["text/html"] = "<div><div></div><div><strong>Installed Packages</strong><ul><li><span>Plotly.NET, 6.0.0</span></li><li><span>TorchSharp-cpu, 0.107.0</span></li></ul></div></div>" });
         var report = new StreamOutput("stdout", "libtorch 2.10.0.0. /usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30 lacks GLIBCXX_3.4.32; loaded the patched copy /home/ada/.cache/camnotebooks/native/cf33b1b0-b9e5/libLibTorchSharp.so. OpenMP waiting: GOMP_SPINCOUNT=10000.\n");
         var chart = new DisplayOutput(new Dictionary<string, string> { ["text/html"] = "<div id=\"camnb-plot-1\"></div><script>Plotly.newPlot('camnb-plot-1', [], {});</script>" });
@@ -72,6 +75,20 @@ public class PageRenderingTests
         Assert.Contains("NativeSetupException: cannot write /home/ada/.cache", failed);
         var warned = PageRenderer.RenderCells(new ExecutedNotebook([Code(1, source, packages, new StreamOutput("stderr", "warning: slow disk\n"))]), null).Body;
         Assert.Contains("<pre class=\"output stream stderr\">warning: slow disk\n</pre>", warned);
+    }
+
+    [Theory]
+    [InlineData("#!import ../artifacts/notebook-lib/other.csx")]
+    [InlineData("#!import ../artifacts/notebook-lib/setup.csx\nConsole.WriteLine(1);")]
+    [InlineData("Console.WriteLine(CamNotebooks.CamEnvironment.Initialize());")]
+    [InlineData("#r \"nuget: XPlot.Plotly, 4.1.0\"\nXPlot.Plotly.Chart.Line(new[] { 1.0 })")]
+    [InlineData("#r \"../artifacts/notebook-lib/CamNotebooks.dll\"")]
+    public void Other_cells_that_resemble_the_setup_show_their_outputs_in_full(string source)
+    {
+        var packages = new DisplayOutput(new Dictionary<string, string> { ["text/html"] = "<div><strong>Installed Packages</strong><ul><li><span>Plotly.NET, 6.0.0</span></li></ul></div>" });
+        string body = PageRenderer.RenderCells(new ExecutedNotebook([Code(1, source, packages, new StreamOutput("stdout", "libtorch 2.10.0.0.\n"))]), null).Body;
+        Assert.DoesNotContain("setup-details", body);
+        Assert.Contains("Installed Packages", body);
     }
 
     [Fact]

@@ -22,10 +22,7 @@ public partial class JupyterPathTests(ITestOutputHelper output)
         DebianJupyter.Require();
         // A throw-away copy of the repository layout: the library, the data, the tool manifest, and the chapter.
         string root = Path.Combine(Path.GetTempPath(), "camnb-jupyter-" + Guid.NewGuid().ToString("N"));
-        string library = Path.Combine(root, "artifacts", "notebook-lib");
-        Directory.CreateDirectory(library);
-        foreach (string file in Directory.GetFiles(Path.Combine(Repository.Root, "artifacts", "notebook-lib")))
-            File.Copy(file, Path.Combine(library, Path.GetFileName(file)));
+        Repository.CopyNotebookLibrary(root);
         Directory.CreateSymbolicLink(Path.Combine(root, "data"), Path.Combine(Repository.Root, "data"));
         File.Copy(Path.Combine(Repository.Root, "dotnet-tools.json"), Path.Combine(root, "dotnet-tools.json"));
         string notebooks = Path.Combine(root, "notebooks");

@@ -66,10 +66,7 @@ public partial class LiveChapterTests(ITestOutputHelper output)
     private static string CopyChapter()
     {
         string root = Path.Combine(Path.GetTempPath(), "camnb-live-02-" + Guid.NewGuid().ToString("N"));
-        string library = Path.Combine(root, "artifacts", "notebook-lib");
-        Directory.CreateDirectory(library);
-        foreach (string file in Directory.GetFiles(Path.Combine(Repository.Root, "artifacts", "notebook-lib")))
-            File.Copy(file, Path.Combine(library, Path.GetFileName(file)));
+        Repository.CopyNotebookLibrary(root);
         Directory.CreateSymbolicLink(Path.Combine(root, "data"), Path.Combine(Repository.Root, "data"));
         Directory.CreateDirectory(Path.Combine(root, "notebooks"));
         string notebook = Path.Combine(root, "notebooks", Chapter);

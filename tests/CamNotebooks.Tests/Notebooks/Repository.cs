@@ -23,6 +23,24 @@ public static class Repository
     /// <summary>Where tests write executed notebooks, so later checks can read their outputs.</summary>
     public static string ExecutedNotebooks => Path.Combine(Root, "artifacts", "test-notebooks");
 
+    /// <summary>
+    /// Copies artifacts/notebook-lib (the library and setup.csx, which every notebook imports) into the same place under
+    /// <paramref name="root"/>, with the copied setup.csx loading the copied library, as a build there would write it.
+    /// </summary>
+    public static void CopyNotebookLibrary(string root)
+    {
+        string from = Path.Combine(Root, "artifacts", "notebook-lib");
+        string to = Path.Combine(root, "artifacts", "notebook-lib");
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        string setup = Path.Combine(to, "setup.csx");
+        string library = $"#r \"{Path.Combine(from, "CamNotebooks.dll")}\"";
+        string text = File.ReadAllText(setup);
+        Assert.Contains(library, text);
+        File.WriteAllText(setup, text.Replace(library, $"#r \"{Path.Combine(to, "CamNotebooks.dll")}\""));
+    }
+
     /// <summary>Every .dib under notebooks/, as paths relative to that folder, in name order.</summary>
     public static IEnumerable<object[]> AllNotebooks() =>
         Directory.GetFiles(Notebooks, "*.dib", SearchOption.AllDirectories)
