@@ -1,5 +1,6 @@
 using CamNotebooks.Hooks;
-using static CamNotebooks.Tests.Maps.TinyNets;
+using static CamNotebooks.Exercises.TinyNets;
+using static CamNotebooks.Tests.Maps.MapAssertions;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
