@@ -36,7 +36,7 @@ internal static class ModelBenchmark
             using var input1 = input16[..1].contiguous();
             using var folded = model.Body.FoldBatchNorm();
             Console.WriteLine($"Forward pass at 224x224 to the pooled features, median of {options.Runs} runs after {WarmUpRuns} warm-up runs, the three bodies timed round-robin.");
-            Console.WriteLine($"OpenMP waiting: {CamNotebooks.CamEnvironment.Initialize().OpenMpWaitPolicy}. Target: TorchSharp within 1.3x of ONNX Runtime.");
+            Console.WriteLine($"OpenMP waiting: {CamNotebooks.Setup.RuntimeSetup.Ensure().OpenMpWaitPolicy}. Target: TorchSharp within 1.3x of ONNX Runtime.");
             Console.WriteLine("  port = the chapters' body (batch norm modules); folded = ResNetBody.FoldBatchNorm() (what ONNX Runtime does on load)");
             Console.WriteLine("threads  batch  port ms  folded ms  ONNX Runtime ms  port/ORT  folded/ORT  port ms/image  max |diff| pooled port, folded");
             foreach (var threads in options.Threads)

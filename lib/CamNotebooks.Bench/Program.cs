@@ -1,5 +1,5 @@
 using System.CommandLine;
-using CamNotebooks;
+using CamNotebooks.Setup;
 using CamNotebooks.Bench;
 using CamNotebooks.Tools;
 
@@ -54,7 +54,7 @@ static int Run(Func<int> benchmark)
 {
     try
     {
-        CamEnvironment.Initialize();
+        RuntimeSetup.Ensure();
         return benchmark();
     }
     catch (ArgumentException e)

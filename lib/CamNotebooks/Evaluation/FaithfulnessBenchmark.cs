@@ -35,7 +35,7 @@ public sealed record FaithfulnessReport(IReadOnlyList<FaithfulnessRow> Rows, int
 public static class FaithfulnessBenchmark
 {
     /// <summary>Layers measured by default: the last stage and one inner stage.</summary>
-    public static IReadOnlyList<string> DefaultLayers { get; } = [MapMethod.LastStage, "body.layer3"];
+    public static IReadOnlyList<string> DefaultLayers { get; } = [ClassifierMaps.LastStage, "body.layer3"];
 
     /// <summary>Runs the curves for every (method, layer) pair on <paramref name="layers"/> and the random baseline.</summary>
     public static FaithfulnessReport Run(PetClassifier model, EvaluationSet set, IEnumerable<string>? layers = null,
@@ -44,7 +44,7 @@ public static class FaithfulnessBenchmark
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(set);
         var rows = new List<FaithfulnessRow>();
-        foreach (var (method, layer) in MapMethod.Pairs(layers ?? DefaultLayers))
+        foreach (var (method, layer) in ClassifierMaps.Pairs(layers ?? DefaultLayers))
         {
             rows.Add(Score(model, method.Name, layer, method.ComputeUpsampled(model, layer, set.Inputs, set.Labels), set, steps));
             progress?.Invoke($"{method.Name} on {layer} done");

@@ -46,10 +46,10 @@ public static class LocalizationBenchmark
     /// <summary>Name of the centre-Gaussian baseline.</summary>
     public const string CentreBaseline = "centre Gaussian";
 
-    /// <summary>Scores every (method, layer) pair of <see cref="MapMethod.Pairs"/> and both baselines on <paramref name="set"/>.</summary>
+    /// <summary>Scores every (method, layer) pair of <see cref="ClassifierMaps.Pairs"/> and both baselines on <paramref name="set"/>.</summary>
     /// <param name="model">The trained classifier.</param>
     /// <param name="set">The photos.</param>
-    /// <param name="layers">Layers to measure (default <see cref="MapMethod.Layers"/>).</param>
+    /// <param name="layers">Layers to measure (default <see cref="ClassifierMaps.Layers"/>).</param>
     /// <param name="seed">Seed of the random baseline.</param>
     /// <param name="progress">Called with a line of text after each map source.</param>
     public static LocalizationReport Run(PetClassifier model, EvaluationSet set, IEnumerable<string>? layers = null, int seed = 0,
@@ -58,7 +58,7 @@ public static class LocalizationBenchmark
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(set);
         var rows = new List<LocalizationRow>();
-        foreach (var (method, layer) in MapMethod.Pairs(layers))
+        foreach (var (method, layer) in ClassifierMaps.Pairs(layers))
         {
             rows.Add(Score(method.Name, layer, method.ComputeUpsampled(model, layer, set.Inputs, set.Labels), set));
             progress?.Invoke($"{method.Name} on {layer} done");
@@ -88,6 +88,6 @@ public static class LocalizationBenchmark
         using var scope = TorchSharp.torch.NewDisposeScope();
         var flat = map.Cast<float>().ToArray();
         var values = TorchSharp.torch.tensor(flat, [map.GetLength(0), map.GetLength(1)]);
-        return MapMethod.ToArrays(Heatmaps.HeatmapMath.Upsample(values, height, width).unsqueeze(0))[0];
+        return ClassifierMaps.ToArrays(Heatmaps.HeatmapMath.Upsample(values, height, width).unsqueeze(0))[0];
     }
 }

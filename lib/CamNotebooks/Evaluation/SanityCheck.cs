@@ -51,7 +51,7 @@ public static class SanityCheck
     public static IReadOnlyList<string> CascadeSteps { get; } = ["head", "body.layer4", "body.layer3", "body.layer2", "body.layer1", "body.stem"];
 
     /// <summary>Layers measured by default: the last stage and one inner stage.</summary>
-    public static IReadOnlyList<string> DefaultLayers { get; } = [MapMethod.LastStage, "body.layer3"];
+    public static IReadOnlyList<string> DefaultLayers { get; } = [ClassifierMaps.LastStage, "body.layer3"];
 
     /// <summary>
     /// Runs the cascade on a private copy of <paramref name="model"/> (the model itself is not changed) and compares raw
@@ -68,9 +68,9 @@ public static class SanityCheck
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(set);
-        var pairs = MapMethod.Pairs(layers ?? DefaultLayers);
+        var pairs = ClassifierMaps.Pairs(layers ?? DefaultLayers);
         var cascade = CascadeSteps.Take(Math.Max(1, steps)).ToList();
-        var original = pairs.Select(p => p.Method.Compute(model, p.Layer, set.Inputs, set.Labels)).ToList();
+        var original = pairs.Select(p => p.Method.ComputeArrays(model, p.Layer, set.Inputs, set.Labels)).ToList();
         var correlations = pairs.Select(_ => new List<double>()).ToList();
         var copy = Copy(model);
         try
@@ -80,7 +80,7 @@ public static class SanityCheck
                 WeightRandomization.Reinitialize(ModuleLookup.Find(copy, cascade[step]), seed + (ulong)step);
                 for (int p = 0; p < pairs.Count; p++)
                 {
-                    var maps = pairs[p].Method.Compute(copy, pairs[p].Layer, set.Inputs, set.Labels);
+                    var maps = pairs[p].Method.ComputeArrays(copy, pairs[p].Layer, set.Inputs, set.Labels);
                     correlations[p].Add(maps.Select((map, i) => RankCorrelation.Spearman(original[p][i], map)).Average());
                 }
                 progress?.Invoke($"randomised {cascade[step]}");

@@ -26,13 +26,13 @@ public static partial class Check
     {
         ArgumentNullException.ThrowIfNull(createHook);
         GuardedFunctionErrors.TakeAll();
-        var net = TinyNets.GapNet();
+        var net = TinyNets.ThreeClassGapNet();
         var classifier = ExerciseData.Classifier;
         var model = ExerciseData.Model;
         using var guard = new ModelGuard(r, classifier, " (the real network)");
         var cases = new (string Name, Module<Tensor, Tensor> Model, Module<Tensor, Tensor> Layer, Module<Tensor, Tensor>? Previous, Func<Tensor> Input, int[] Classes)[]
         {
-            ("hand-built network, layer 'features'", net, Layer(net, "features"), null, TinyNets.GapInput, [2, 0]),
+            ("hand-built network, layer 'features'", net, Layer(net, "features"), null, TinyNets.ThreeClassGapInput, [2, 0]),
             ("ResNet layer3, cat photo", model, classifier.Body.Layer3, classifier.Body.Layer2, () => ExerciseData.Batch(ExerciseData.CatPhoto), [1, 0]),
         };
         foreach (var (name, network, layer, previous, makeInput, classes) in cases)

@@ -35,7 +35,7 @@ public static partial class Check
         var model = ExerciseData.Model;
         var cases = new (string Name, Module<Tensor, Tensor> Model, string Layer, string? OtherLayer, Func<Tensor> Input, int Class)[]
         {
-            ("hand-built network, layer 'features', class 2", TinyNets.GapNet(), "features", null, TinyNets.GapInput, 2),
+            ("hand-built network, layer 'features', class 2", TinyNets.ThreeClassGapNet(), "features", null, TinyNets.ThreeClassGapInput, 2),
             ("batch-norm network given in training mode, 3x5 map, class 0", TinyNets.BatchNormNet(), "features", "conv", TinyNets.BatchNormInput, 0),
             ("cat photo, layer4, class cat", model, "body.layer4", "body.layer3", () => ExerciseData.Batch(ExerciseData.CatPhoto), 1),
             ("cat photo, layer4, class dog", model, "body.layer4", "body.layer3", () => ExerciseData.Batch(ExerciseData.CatPhoto), 0),

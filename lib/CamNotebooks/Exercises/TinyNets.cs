@@ -4,7 +4,10 @@ using static TorchSharp.torch.nn;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>Hand-built networks with fixed weights: small exact cases the checks run before the real ResNet.</summary>
+/// <summary>
+/// Hand-built networks with fixed weights: small exact cases the exercise checks run before the real ResNet, and the
+/// library's unit tests work out by hand. The one home of such networks (the tests have none of their own).
+/// </summary>
 internal static class TinyNets
 {
     /// <summary>conv: 1x1, 1→1 channel, weight 2, no bias; relu: in place. Hooking conv shows whether a copy survives the in-place ReLU.</summary>
@@ -19,10 +22,32 @@ internal static class TinyNets
     public static Tensor InPlaceInput() => tensor(new float[] { -1, 2, 0.5f, 3, -4, 1.5f }).reshape(1, 1, 2, 3);
 
     /// <summary>
-    /// features: 1x1 conv 1→3 channels (weights 1, -1, 0.5; biases 0, 0.5, -1); relu; global average pool; flatten;
-    /// fc: Linear(3→3) with an asymmetric weight. Three classes, so "the other class" is not just "not this one".
+    /// features: 1x1 conv 1→2 channels, channel 0 = x, channel 1 = 0.5 - x; relu; global average pool; flatten;
+    /// fc: Linear(2→2) with W = [[1, 2], [3, -1]], b = [0.1, -0.2]. The CAM setting of Zhou et al., small enough to work
+    /// its maps out by hand (the unit tests do).
     /// </summary>
     public static Sequential GapNet()
+    {
+        var conv = Conv2d(1, 2, 1);
+        var fc = Linear(2, 2);
+        using (no_grad())
+        {
+            conv.weight!.copy_(tensor(new float[] { 1, -1 }).reshape(2, 1, 1, 1));
+            conv.bias!.copy_(tensor(new float[] { 0, 0.5f }));
+            fc.weight!.copy_(tensor(new float[] { 1, 2, 3, -1 }).reshape(2, 2));
+            fc.bias!.copy_(tensor(new float[] { 0.1f, -0.2f }));
+        }
+        return Sequential(("features", conv), ("relu", ReLU()), ("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc));
+    }
+
+    /// <summary>The <see cref="GapNet"/> input: one 1x4x4 image with x[i, j] = 4i + j - 6 (values -6..9).</summary>
+    public static Tensor GapInput() => arange(16, dtype: ScalarType.Float32).sub(6).reshape(1, 1, 4, 4);
+
+    /// <summary>
+    /// features: 1x1 conv 1→3 channels (weights 1, -1, 0.5; biases 0, 0.5, -1); relu; global average
+    /// pool; flatten; fc: Linear(3→3) with an asymmetric weight. Three classes, so "the other class" is not just "not this one".
+    /// </summary>
+    public static Sequential ThreeClassGapNet()
     {
         var conv = Conv2d(1, 3, 1);
         var fc = Linear(3, 3);
@@ -36,8 +61,27 @@ internal static class TinyNets
         return Sequential(("features", conv), ("relu", ReLU()), ("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc));
     }
 
-    /// <summary>A 1x2x3 image for <see cref="GapNet"/>: x[i, j] = 1.5·(3i + j) - 3 (values -3..4.5).</summary>
-    public static Tensor GapInput() => (arange(6, dtype: ScalarType.Float32) * 1.5f - 3).reshape(1, 1, 2, 3);
+    /// <summary>A 1x2x3 image for <see cref="ThreeClassGapNet"/>: x[i, j] = 1.5·(3i + j) - 3 (values -3..4.5).</summary>
+    public static Tensor ThreeClassGapInput() => (arange(6, dtype: ScalarType.Float32) * 1.5f - 3).reshape(1, 1, 2, 3);
+
+    /// <summary>
+    /// features: 1x1 conv 1→1 (identity); flatten; fc: Linear(4→2) with W[0] = [1, -2, 0.5, 3], W[1] = [0, 1, 0, -1], no bias.
+    /// The gradient of class c with respect to the 2x2 features is W[c] laid out as 2x2: it varies over space.
+    /// </summary>
+    public static Sequential FlatNet()
+    {
+        var conv = Conv2d(1, 1, 1, bias: false);
+        var fc = Linear(4, 2, hasBias: false);
+        using (no_grad())
+        {
+            conv.weight!.fill_(1);
+            fc.weight!.copy_(tensor(new float[] { 1, -2, 0.5f, 3, 0, 1, 0, -1 }).reshape(2, 4));
+        }
+        return Sequential(("features", conv), ("flatten", Flatten()), ("fc", fc));
+    }
+
+    /// <summary>The <see cref="FlatNet"/> input: [[1, 2], [3, 4]].</summary>
+    public static Tensor FlatInput() => tensor(new float[] { 1, 2, 3, 4 }).reshape(1, 1, 2, 2);
 
     /// <summary>
     /// A model whose feature layer passes its input through, so the activations CAM sees are exactly the batch given:

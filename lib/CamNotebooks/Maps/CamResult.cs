@@ -24,7 +24,7 @@ public sealed class CamResult : IDisposable
         PredictedClasses = predicted;
     }
 
-    /// <summary>"CAM", "Grad-CAM", "Grad-CAM++" or "LayerCAM".</summary>
+    /// <summary>The name of the method that computed the maps (<see cref="CamMethod.Name"/>, e.g. "Grad-CAM").</summary>
     public string Method { get; }
 
     /// <summary>The dotted name of the layer the maps were taken from.</summary>

@@ -14,13 +14,14 @@ namespace CamNotebooks.Maps;
 /// </remarks>
 public static class GradCamPlusPlus
 {
-    /// <summary>Computes one Grad-CAM++ map per image; arguments and errors as <see cref="GradCam.Compute(Module{Tensor,Tensor},Module{Tensor,Tensor},Tensor,int[])"/>.</summary>
-    public static CamResult Compute(Module<Tensor, Tensor> model, Module<Tensor, Tensor> layer, Tensor batch, int[]? classIndices = null) =>
-        GradientMaps.Compute("Grad-CAM++", model, layer, null, batch, classIndices, Formula);
+    /// <summary>Grad-CAM++ as a <see cref="CamMethod"/>: needs gradients, any layer.</summary>
+    public static CamMethod Method { get; } = new("Grad-CAM++", needsGradients: true, lastStageOnly: false,
+        inputs => Formula(inputs.Activations, inputs.Gradients));
 
-    /// <summary>Same, with the layer given by its dotted name.</summary>
-    public static CamResult Compute(Module<Tensor, Tensor> model, string layerName, Tensor batch, int[]? classIndices = null) =>
-        GradientMaps.Compute("Grad-CAM++", model, GradientMaps.Find(model, layerName), layerName, batch, classIndices, Formula);
+    /// <summary>Computes one Grad-CAM++ map per image; <paramref name="layer"/> is the module or its dotted name. Arguments and
+    /// errors as <see cref="CamMethod.Compute"/>.</summary>
+    public static CamResult Compute(Module<Tensor, Tensor> model, LayerReference layer, Tensor batch, int[]? classIndices = null) =>
+        Method.Compute(model, layer, batch, classIndices);
 
     /// <summary>The Grad-CAM++ map for activations and gradients [N, K, h, w]; returns [N, h, w].</summary>
     public static Tensor Formula(Tensor activations, Tensor gradients)

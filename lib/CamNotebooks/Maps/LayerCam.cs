@@ -10,13 +10,14 @@ namespace CamNotebooks.Maps;
 /// </summary>
 public static class LayerCam
 {
-    /// <summary>Computes one LayerCAM map per image; arguments and errors as <see cref="GradCam.Compute(Module{Tensor,Tensor},Module{Tensor,Tensor},Tensor,int[])"/>.</summary>
-    public static CamResult Compute(Module<Tensor, Tensor> model, Module<Tensor, Tensor> layer, Tensor batch, int[]? classIndices = null) =>
-        GradientMaps.Compute("LayerCAM", model, layer, null, batch, classIndices, Formula);
+    /// <summary>LayerCAM as a <see cref="CamMethod"/>: needs gradients, any layer.</summary>
+    public static CamMethod Method { get; } = new("LayerCAM", needsGradients: true, lastStageOnly: false,
+        inputs => Formula(inputs.Activations, inputs.Gradients));
 
-    /// <summary>Same, with the layer given by its dotted name.</summary>
-    public static CamResult Compute(Module<Tensor, Tensor> model, string layerName, Tensor batch, int[]? classIndices = null) =>
-        GradientMaps.Compute("LayerCAM", model, GradientMaps.Find(model, layerName), layerName, batch, classIndices, Formula);
+    /// <summary>Computes one LayerCAM map per image; <paramref name="layer"/> is the module or its dotted name. Arguments and
+    /// errors as <see cref="CamMethod.Compute"/>.</summary>
+    public static CamResult Compute(Module<Tensor, Tensor> model, LayerReference layer, Tensor batch, int[]? classIndices = null) =>
+        Method.Compute(model, layer, batch, classIndices);
 
     /// <summary>relu(Σ_k relu(g_k) ⊙ A_k) for activations and gradients [N, K, h, w]; returns [N, h, w].</summary>
     public static Tensor Formula(Tensor activations, Tensor gradients) => (gradients.relu() * activations).sum(1).relu();

@@ -5,8 +5,12 @@ using static TorchSharp.torch.nn;
 
 namespace CamNotebooks.Maps;
 
-/// <summary>What one probe of a model found: a layer's activations, optionally their gradients, and the model's output.</summary>
-internal sealed record ProbeOutput(Tensor Activations, Tensor? Gradients, Tensor Logits, int[] Classes);
+/// <summary>
+/// What one probe of a model found: a layer's activations, optionally their gradients, and the model's output. With a head to
+/// check, <c>PooledIntoHead</c> says whether the head's input was the activations averaged over positions (null: the head
+/// did not run, or there was no head to check).
+/// </summary>
+internal sealed record ProbeOutput(Tensor Activations, Tensor? Gradients, Tensor Logits, int[] Classes, bool? PooledIntoHead = null);
 
 /// <summary>
 /// Runs a model once on a batch and captures what every CAM method needs from the chosen layer. All the checks and the
@@ -21,8 +25,10 @@ internal static class LayerProbe
     /// </summary>
     private static readonly Lock OneProbeAtATime = new();
 
+    /// <summary>Probes <paramref name="layer"/>; with <paramref name="pooledInto"/>, also records whether that head's input is the
+    /// layer's output averaged over positions.</summary>
     public static ProbeOutput Run(Module<Tensor, Tensor> model, Module<Tensor, Tensor> layer, string layerName, Tensor batch,
-        int[]? classIndices, bool withGradients)
+        int[]? classIndices, bool withGradients, Module<Tensor, Tensor>? pooledInto = null)
     {
         if (batch.dim() != 4)
             throw new ArgumentException(
@@ -36,15 +42,16 @@ internal static class LayerProbe
         if (withGradients) ProbeInputChecks.RequireGradientsPossible();
         lock (OneProbeAtATime)
         {
-            return RunAlone(model, layer, layerName, batch, classIndices, withGradients);
+            return RunAlone(model, layer, layerName, batch, classIndices, withGradients, pooledInto);
         }
     }
 
     private static ProbeOutput RunAlone(Module<Tensor, Tensor> model, Module<Tensor, Tensor> layer, string layerName, Tensor batch,
-        int[]? classIndices, bool withGradients)
+        int[]? classIndices, bool withGradients, Module<Tensor, Tensor>? pooledInto)
     {
         Tensor? activations = null;
         int firings = 0;
+        bool? pooledIntoHead = null;
         // The captured tensor must outlive any dispose scope the model's own forward opens (a hand-written forward may wrap
         // its work in one); it joins the caller's scope instead, once the forward pass is over.
         var callerScope = CurrentDisposeScope;
@@ -61,6 +68,15 @@ internal static class LayerProbe
             activations = (withGradients ? output.detach().requires_grad_(true) : output.detach()).DetachFromDisposeScope();
             return activations.clone();
         });
+        // Plain CAM weights the layer by the head, which is only right when the head reads this layer's average over positions.
+        var headRemover = pooledInto?.register_forward_hook((_, input, _) =>
+        {
+            using var pooled = activations?.detach().mean([2, 3]);
+            using var fed = input.detach();
+            pooledIntoHead = pooled is not null && pooled.shape.SequenceEqual(fed.shape) && pooled.dtype == fed.dtype &&
+                             pooled.allclose(fed, rtol: 1e-4, atol: 1e-5);
+            return null!; // keep the head's output
+        });
         Tensor logits;
         using (ModelModeScope.Eval(model))
         using (withGradients ? new FrozenParameters(model) : null)
@@ -70,6 +86,7 @@ internal static class LayerProbe
             finally
             {
                 remover.remove();
+                headRemover?.remove();
                 if (activations is not null) callerScope?.Attach(activations);
             }
         }
@@ -82,7 +99,7 @@ internal static class LayerProbe
                 $"The model's output has shape [{string.Join(", ", logits.shape)}]; CAM methods need class scores [N, classes] " +
                 $"with N = {batch.shape[0]} images.");
         var classes = ResolveClasses(classIndices, logits);
-        if (!withGradients) return new ProbeOutput(activations, null, logits.detach(), classes);
+        if (!withGradients) return new ProbeOutput(activations, null, logits.detach(), classes, pooledIntoHead);
 
         // Summing the chosen scores differentiates each image's own score: in eval mode images do not interact. The sum is
         // taken with gradients on, even when the caller is inside a no_grad() block.
@@ -93,9 +110,12 @@ internal static class LayerProbe
             throw NotOnThePath(layerName);
         // backward (not autograd.grad): TorchSharp turns libtorch's errors in backward into exceptions, while an error in
         // grad (an unused input, a tensor modified in place) aborts the whole process.
+        // Chapter 03 (notebooks/03_grad_cam.dib) gets this same gradient with the hand-made BackwardHook, a forward hook plus a
+        // custom autograd function. Here the hook makes the layer's output a leaf instead: backward(inputs: [leaf]) stops at
+        // that layer (no gradient for earlier layers or any weight) and needs no autograd function in the model's graph.
         score.backward(inputs: [activations]);
         var gradients = activations.grad ?? throw NotOnThePath(layerName);
-        return new ProbeOutput(activations.detach(), gradients.detach(), logits.detach(), classes);
+        return new ProbeOutput(activations.detach(), gradients.detach(), logits.detach(), classes, pooledIntoHead);
     }
 
     private static InvalidOperationException NotOnThePath(string layerName) => new(

@@ -1,6 +1,7 @@
 using CamNotebooks.Data;
 using CamNotebooks.Evaluation;
 using CamNotebooks.Learning;
+using CamNotebooks.Maps;
 using CamNotebooks.Model;
 using static TorchSharp.torch;
 
@@ -64,10 +65,23 @@ public class EvaluationOnTheModelTests(UntrainedClassifierFixture fixture) : ICl
     public void Maps_come_at_the_layer_resolution_or_upsampled_and_CAM_refuses_inner_layers()
     {
         var set = fixture.Set;
-        Assert.Equal((14, 14), Size(MapMethod.GradCam.Compute(fixture.Model, "body.layer3", set.Inputs, set.Labels)[1]));
-        Assert.Equal((224, 224), Size(MapMethod.Cam.ComputeUpsampled(fixture.Model, "body.layer4", set.Inputs, set.Labels)[0]));
-        Assert.Throws<ArgumentException>(() => MapMethod.Cam.Compute(fixture.Model, "body.layer3", set.Inputs, set.Labels));
-        Assert.Equal(10, MapMethod.Pairs().Count); // CAM once, three gradient methods on three layers
+        Assert.Equal((14, 14), Size(GradCam.Method.ComputeArrays(fixture.Model, "body.layer3", set.Inputs, set.Labels)[1]));
+        Assert.Equal((224, 224), Size(ClassActivationMap.Method.ComputeUpsampled(fixture.Model, "body.layer4", set.Inputs, set.Labels)[0]));
+        Assert.Throws<ArgumentException>(() => ClassActivationMap.Method.ComputeArrays(fixture.Model, "body.layer3", set.Inputs, set.Labels));
+        Assert.Equal(10, ClassifierMaps.Pairs().Count); // CAM once, three gradient methods on three layers
+    }
+
+    [Fact]
+    public void CAM_itself_refuses_an_inner_block_with_as_many_channels_as_the_last_stage()
+    {
+        // body.layer4.0 has layer4's 512 channels, so only the check that the head reads this layer's average catches it.
+        var set = fixture.Set;
+        var error = Assert.Throws<ArgumentException>(() =>
+            ClassActivationMap.Compute(fixture.Model, "body.layer4.0", fixture.Model.HeadLinear, set.Inputs[0..1]));
+        Assert.Contains("Layer 'body.layer4.0' is not the layer whose averaged output the head reads", error.Message);
+        Assert.Contains("Grad-CAM", error.Message);
+        using var lastStage = ClassActivationMap.Compute(fixture.Model, fixture.Model.Body.Layer4, fixture.Model.HeadLinear, set.Inputs[0..1]);
+        Assert.Equal("body.layer4", lastStage.LayerName);
     }
 
     [Fact]
@@ -75,15 +89,15 @@ public class EvaluationOnTheModelTests(UntrainedClassifierFixture fixture) : ICl
     {
         var set = fixture.Set;
         using var before = fixture.Model.Probabilities(set.Inputs);
-        var originalCam = MapMethod.Cam.Compute(fixture.Model, "body.layer4", set.Inputs, set.Labels);
+        var originalCam = ClassActivationMap.Method.ComputeArrays(fixture.Model, "body.layer4", set.Inputs, set.Labels);
         using var copy = SanityCheck.Copy(fixture.Model);
         using (var copied = copy.Probabilities(set.Inputs))
             Assert.True(copied.eq(before).all().item<bool>());
-        var copiedCam = MapMethod.Cam.Compute(copy, "body.layer4", set.Inputs, set.Labels);
+        var copiedCam = ClassActivationMap.Method.ComputeArrays(copy, "body.layer4", set.Inputs, set.Labels);
         Assert.Equal(1.0, RankCorrelation.Spearman(originalCam[0], copiedCam[0]), 9);
 
         WeightRandomization.Reinitialize(copy.Head, seed: 0);
-        var randomCam = MapMethod.Cam.Compute(copy, "body.layer4", set.Inputs, set.Labels);
+        var randomCam = ClassActivationMap.Method.ComputeArrays(copy, "body.layer4", set.Inputs, set.Labels);
         Assert.True(RankCorrelation.Spearman(originalCam[0], randomCam[0]) < 0.99);
         using var after = fixture.Model.Probabilities(set.Inputs);
         Assert.True(after.eq(before).all().item<bool>());

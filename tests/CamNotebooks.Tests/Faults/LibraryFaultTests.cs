@@ -2,7 +2,8 @@ using CamNotebooks.Hooks;
 using CamNotebooks.Learning;
 using CamNotebooks.Maps;
 using CamNotebooks.Model;
-using static CamNotebooks.Tests.Maps.TinyNets;
+using static CamNotebooks.Exercises.TinyNets;
+using static CamNotebooks.Tests.Maps.MapAssertions;
 using static TorchSharp.torch;
 
 namespace CamNotebooks.Tests.Faults;

@@ -4,7 +4,8 @@ using CamNotebooks.Imaging;
 using CamNotebooks.Maps;
 using Microsoft.DotNet.Interactive.Formatting;
 using SkiaSharp;
-using static CamNotebooks.Tests.Maps.TinyNets;
+using static CamNotebooks.Exercises.TinyNets;
+using static CamNotebooks.Tests.Maps.MapAssertions;
 using static TorchSharp.torch;
 
 namespace CamNotebooks.Tests.Heatmaps;

@@ -1,6 +1,7 @@
 using CamNotebooks.Display;
 using CamNotebooks.Hooks;
-using static CamNotebooks.Tests.Maps.TinyNets;
+using static CamNotebooks.Exercises.TinyNets;
+using static CamNotebooks.Tests.Maps.MapAssertions;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
