@@ -17,7 +17,9 @@ public class SetupOrderTests
     private static string Derive(string name)
     {
         string setupCell = RerunNotebook.Cells(File.ReadAllText(Path.Combine(Repository.Notebooks, "00_setup.dib"))).First(c => c.Kernel == "csharp").Code;
-        setupCell = setupCell.Replace("\"../", $"\"{Path.TrimEndingDirectorySeparator(Repository.Root)}/", StringComparison.Ordinal);
+        // Paths such as "../artifacts/..." in a #r, or ../artifacts/... after #!import, start with ../ after a quote or a space.
+        setupCell = System.Text.RegularExpressions.Regex.Replace(setupCell, @"(?<=[""\s])\.\./", $"{Path.TrimEndingDirectorySeparator(Repository.Root)}/");
+        Assert.DoesNotContain("../", setupCell);
         string folder = Path.Combine(Repository.Root, "artifacts", "test-setup-order");
         Directory.CreateDirectory(folder);
         string dib = Path.Combine(folder, name);
