@@ -8,11 +8,12 @@ var runs = (int fallback) => CommandLineTool.Positive<int>("--runs", "whole numb
 var threads = () => CommandLineTool.Positive<int>("--threads", "whole number", "TorchSharp (and ONNX Runtime) threads [default: TorchSharp's].");
 
 var modelRuns = runs(10);
-var modelThreads = CommandLineTool.PositiveList("--threads", "Thread counts to time the forward pass with [default: 1,2].");
+int[] defaultModelThreads = [1, 2];
+var modelThreads = CommandLineTool.PositiveList("--threads", $"Thread counts to time the forward pass with [default: {string.Join(',', defaultModelThreads)}].");
 var onnxDirectory = CommandLineTool.Text("--onnx-dir", "Folder with the ONNX files [default: the usual lookup].", "DIR");
 var model = new Command("model", "Weight conversion, cached load, TorchSharp vs ONNX Runtime forward pass.") { modelRuns, modelThreads, onnxDirectory };
 model.SetAction(parsed => Run(() => ModelBenchmark.Run(new ModelBenchmarkOptions(
-    parsed.GetValue(modelRuns), parsed.GetValue(modelThreads) ?? [1, 2], parsed.GetValue(onnxDirectory)))));
+    parsed.GetValue(modelRuns), parsed.GetValue(modelThreads) is { Length: > 0 } given ? given : defaultModelThreads, parsed.GetValue(onnxDirectory)))));
 
 var images = CommandLineTool.Positive<int>("--images", "whole number", "At most N validation photos, spread evenly [default: all 74].");
 var faithfulnessImages = CommandLineTool.Positive<int>("--faithfulness-images", "whole number",

@@ -81,7 +81,7 @@ internal static class CommandLineTool
             CustomParser = result => ParsePositive<T>(result, name, what, result.Tokens[^1].Value),
         };
 
-    /// <summary>An option that takes a comma-separated list of positive whole numbers, e.g. <c>--threads 1,2</c>; null when absent.</summary>
+    /// <summary>An option that takes a comma-separated list of positive whole numbers, e.g. <c>--threads 1,2</c>; an empty array when absent.</summary>
     public static Option<int[]> PositiveList(string name, string description) =>
         new(name)
         {

@@ -63,6 +63,17 @@ public class CommandLineTests
         Assert.False(Path.Exists(output), "nothing may be written before the command line is accepted");
     }
 
+    [Fact]
+    public void A_default_the_help_names_is_the_value_the_program_uses()
+    {
+        // bench model's --threads default (1,2) once parsed as an empty list: the benchmark printed its header and no rows.
+        var outcome = Run("bench", ["model", "--runs", "1"]);
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        var rows = outcome.StandardOutput.Split('\n').Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(cells => cells.Length > 2 && int.TryParse(cells[0], out _) && int.TryParse(cells[1], out _)).ToList();
+        Assert.Equal(["1 1", "1 16", "2 1", "2 16"], rows.Select(cells => $"{cells[0]} {cells[1]}"));
+    }
+
     private static ProcessRunner.Outcome Run(string program, string[] arguments)
     {
         string assembly = program switch
