@@ -14,4 +14,6 @@ if [ ! -x /usr/bin/jupyter-nbconvert ] && command -v apt-get >/dev/null; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y jupyter-nbconvert python3-nbformat jupyter-client
 fi
-dotnet test CamNotebooks.sln
+# Exactly the packages in the committed lock files: a version the registry no longer serves fails here, at once.
+dotnet restore CamNotebooks.sln --locked-mode
+dotnet test CamNotebooks.sln --no-restore

@@ -17,6 +17,9 @@ public static class Repository
     /// <summary>The built benchmarks (CamNotebooks.Bench.dll).</summary>
     public static string BenchAssembly { get; } = Metadata("BenchAssembly");
 
+    /// <summary>The built learner's program (CamNotebooks.Consumer.dll), which references the library as a project.</summary>
+    public static string ConsumerAssembly { get; } = Metadata("ConsumerAssembly");
+
     /// <summary>The notebooks folder.</summary>
     public static string Notebooks => Path.Combine(Root, "notebooks");
 
