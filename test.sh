@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the library's unit tests, and every notebook in both the project's runner and the stock
-# kernel (dotnet-repl, restored from the tool manifest).
+# Runs every test: the library's unit tests, and every notebook in both the project's runner and the stock kernel
+# (dotnet-repl, restored from the tool manifest). Arguments go to `dotnet test` (--filter, --logger ...).
 set -euo pipefail
 cd "$(dirname "$0")"
 dotnet tool restore
@@ -16,4 +16,4 @@ if [ ! -x /usr/bin/jupyter-nbconvert ] && command -v apt-get >/dev/null; then
 fi
 # Exactly the packages in the committed lock files: a version the registry no longer serves fails here, at once.
 dotnet restore CamNotebooks.sln --locked-mode
-dotnet test CamNotebooks.sln --no-restore
+dotnet test CamNotebooks.sln --no-restore "$@"

@@ -5,7 +5,7 @@ using CamNotebooks.Tests.Notebooks;
 namespace CamNotebooks.Tests.Book;
 
 /// <summary>The book command as a user runs it: caching, failures, exit codes, and pages that refer to no other host.</summary>
-[Collection(NotebookCollection.Name)]
+[Collection(StockKernelCollection.Name)]
 public class BookBuildTests
 {
     [Fact]

@@ -6,7 +6,7 @@ using CamNotebooks.Tests.Notebooks;
 namespace CamNotebooks.Tests.Book;
 
 /// <summary>The book and its runner child (issue 14, items 5 and 8): no silent success, no orphaned child, no folder pulled away.</summary>
-[Collection(NotebookCollection.Name)]
+[Collection(StockKernelCollection.Name)]
 public class BookChildProcessTests
 {
     private static string FaultProbeAssembly { get; } = typeof(BookChildProcessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()

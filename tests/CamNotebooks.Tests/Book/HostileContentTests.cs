@@ -7,7 +7,7 @@ namespace CamNotebooks.Tests.Book;
 /// A notebook whose markdown (and one output) tries every way to run script, navigate, submit or load: in a real
 /// browser with the network open, nothing runs and no request reaches the stand-in server, and the page still draws.
 /// </summary>
-[Collection(NotebookCollection.Name)]
+[Collection(StockKernelCollection.Name)]
 public class HostileContentTests
 {
     private const string Probe = """

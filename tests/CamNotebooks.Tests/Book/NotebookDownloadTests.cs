@@ -8,7 +8,7 @@ using CamNotebooks.Tests.Notebooks;
 namespace CamNotebooks.Tests.Book;
 
 /// <summary>Every page of the book links its executed notebook (.ipynb, with outputs) and its .dib source, both beside it.</summary>
-[Collection(NotebookCollection.Name)]
+[Collection(StockKernelCollection.Name)]
 public partial class NotebookDownloadTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]

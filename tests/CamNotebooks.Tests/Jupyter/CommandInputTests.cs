@@ -6,7 +6,7 @@ using CamNotebooks.Tests.Notebooks;
 namespace CamNotebooks.Tests.Jupyter;
 
 /// <summary>The ipynb and live commands on bad input: a clear message and exit code 2, and never a learner's work overwritten.</summary>
-[Collection(NotebookCollection.Name)]
+[Collection(StockKernelCollection.Name)]
 public class CommandInputTests
 {
     private static readonly string Fixture = Path.Combine(Repository.Root, "tests", "CamNotebooks.Tests", "Live", "Fixtures", "live_fixture.dib");

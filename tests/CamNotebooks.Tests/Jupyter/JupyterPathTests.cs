@@ -13,7 +13,7 @@ namespace CamNotebooks.Tests.Jupyter;
 /// .NET Interactive kernel from the tool manifest is registered with Jupyter, and Debian's nbconvert runs the chapter
 /// headless through it.
 /// </summary>
-[Collection(NotebookCollection.Name)]
+[Collection(StockKernelCollection.Name)]
 public partial class JupyterPathTests(ITestOutputHelper output)
 {
     [DebianJupyterFact]

@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace CamNotebooks.Tests.Live;
 
 /// <summary>The live loop on the real chapter 02: one-cell edits, timed from the save to the new output on the page.</summary>
-[Collection(NotebookCollection.Name)]
+[Collection(StockKernelCollection.Name)]
 public partial class LiveChapterTests(ITestOutputHelper output)
 {
     private const string Chapter = "02_class_activation_maps.dib";

@@ -11,7 +11,7 @@ namespace CamNotebooks.Tests.Live;
 /// The live loop as a learner uses it: the page open in Chromium, the .dib edited on disk; every save updates the page in
 /// place, in one kernel, errors at their cell.
 /// </summary>
-[Collection(NotebookCollection.Name)]
+[Collection(StockKernelCollection.Name)]
 public partial class LiveLoopTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);

@@ -2,8 +2,8 @@ namespace CamNotebooks.Tests.Notebooks;
 
 /// <summary>
 /// A learner goes back up a chapter and re-runs cells. After Run All, every code cell of every chapter runs once more from
-/// the last to the first in the same kernel: in the project's runner (<c>--rerun-reverse</c>) and in the stock kernel
-/// (dotnet-repl runs a derived notebook: every cell, then the code cells again in reverse order).
+/// the last to the first in the same kernel: here in the project's runner (<c>--rerun-reverse</c>); in the stock kernel
+/// see <see cref="StockKernelTests"/>.
 /// </summary>
 [Collection(NotebookCollection.Name)]
 public class RerunTests
@@ -19,17 +19,5 @@ public class RerunTests
         Assert.Contains($"{Path.GetFileName(notebook)}: re-running the code cells from the last to the first", executed.Outcome.StandardOutput);
         int codeCells = executed.Cells.Count(c => c.Kind == "code" && c.Source.Trim().Length > 0);
         Assert.Equal(codeCells, executed.Outcome.StandardOutput.Split('\n').Count(l => l.Contains(": re-run of cell ") && l.TrimEnd().EndsWith(" ok")));
-    }
-
-    [Theory]
-    [MemberData(nameof(Chapters))]
-    public void Every_code_cell_reruns_last_to_first_in_dotnet_repl(string notebook)
-    {
-        string derived = Path.Combine(Repository.Root, "artifacts", "test-dotnet-repl-rerun", Path.ChangeExtension(notebook, ".rerun.dib"));
-        Directory.CreateDirectory(Path.GetDirectoryName(derived)!);
-        File.WriteAllText(derived, RerunNotebook.Derive(File.ReadAllText(Path.Combine(Repository.Notebooks, notebook))));
-        var outcome = StockKernelTests.RunInDotnetRepl(derived, Path.ChangeExtension(derived, ".ipynb"));
-        Assert.True(outcome.ExitCode == 0, $"{notebook} re-run last to first failed in dotnet-repl (exit {outcome.ExitCode}).\n" +
-            $"{StockKernelTests.FailedCells(Path.ChangeExtension(derived, ".ipynb"))}\n{outcome}");
     }
 }

@@ -4,7 +4,7 @@ namespace CamNotebooks.Tests.Notebooks;
 /// The set-up runs before TorchSharp's first native call in both kernels: a notebook made of 00_setup.dib's set-up cell
 /// (exactly as the chapters have it) and one cell that prints what the set-up saw in <c>/proc/self/maps</c> when it began.
 /// </summary>
-[Collection(NotebookCollection.Name)]
+[Collection(StockKernelCollection.Name)]
 public class SetupOrderTests
 {
     private const string Probe = """
@@ -58,8 +58,8 @@ public class SetupOrderTests
         if (!OperatingSystem.IsLinux()) return;
         string dib = Derive("setup-order-repl.dib");
         string output = Path.ChangeExtension(dib, ".ipynb");
-        var outcome = StockKernelTests.RunInDotnetRepl(dib, output);
-        Assert.True(outcome.ExitCode == 0, $"{StockKernelTests.FailedCells(output)}\n{outcome}");
+        var outcome = StockKernelRun.RunInDotnetRepl(dib, output);
+        Assert.True(outcome.ExitCode == 0, $"{StockKernelRun.FailedCellsOf(output)}\n{outcome}");
         string executed = File.ReadAllText(output);
         Assert.Contains("libtorch mapped before set-up: False", executed);
         Assert.Contains("sum 4", executed);
