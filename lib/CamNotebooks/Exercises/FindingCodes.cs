@@ -120,4 +120,6 @@ public static class FindingCodes
     public const string ImageNotFaded = "image-not-faded";
     /// <summary>The learner's code left autograd switched off (no_grad() without using) or on where it had been off.</summary>
     public const string GradModeChanged = "grad-mode-changed";
+    /// <summary>The learner's code left inference mode switched on (inference_mode() without using).</summary>
+    public const string InferenceModeChanged = "inference-mode-changed";
 }
