@@ -72,6 +72,7 @@ public static partial class Check
                 new(GradCamValuesHint)
                 {
                     Map = true,
+                    Inputs = "the network's activations",
                     Factors = PositionFactors(expected, "you summed the gradients over the positions instead of averaging them", GradientsSummedHint, summed: true),
                 }, GradCamMistakes(network, layer, layerName, otherLayer, input, c, classes, expected));
             if (ok && !detached)
@@ -119,6 +120,22 @@ public static partial class Check
                 "Back-propagate the score of the class you were asked about (classIndex), not the predicted one.",
                 () => { using var m = Maps.GradCam.Compute(network, layerName, input, [o]); return m.Maps[0].clone(); }));
         }
+        // CAM's weights: the head's row for the class, where Grad-CAM has the averaged gradients (they differ by h·w at the last stage).
+        if (network.modules().OfType<TorchSharp.Modules.Linear>().LastOrDefault()?.weight is { } head)
+        {
+            var w = head.detach()[c];
+            Tensor Cam() => einsum("k,nkij->nij", w, Probe(c).Activations)[0];
+            const string CamWeightsHint = "Grad-CAM's channel weights come from the gradients at the layer you are given; the head's weights " +
+                "belong to CAM, and fit only the stage the head is pooled from.";
+            mistakes.AddRange(
+            [
+                new(FindingCodes.CamWeights, "you weighted the channels with the head's weights (CAM's), not with the averaged gradients", CamWeightsHint,
+                    () => Cam().relu()),
+                new(FindingCodes.CamWeights, "your map is CAM: the head's weights, and no ReLU", CamWeightsHint, () => Cam()),
+                new(FindingCodes.CamWeights, "you weighted the channels with the head's weights divided by h·w, not with the averaged gradients", CamWeightsHint,
+                    () => Cam().relu() / (expected.shape[0] * expected.shape[1])),
+            ]);
+        }
         mistakes.AddRange(
         [
             new(FindingCodes.TrainingMode, "your map is the one the model gives in training mode: batch normalisation used this image's own statistics",
@@ -164,7 +181,18 @@ public static partial class Check
                 "Grad-CAM's map has the layer's resolution; stretching to the image is a display step, done later.",
                 () => HeatmapMath.Upsample(expected, input.shape[2], input.shape[3])),
             new(FindingCodes.WrongShape, "you kept the batch dimension: [1, h, w]", "Return the one image's map, [h, w].", () => expected.unsqueeze(0)),
+            new(FindingCodes.Normalised, "your map is min-max scaled to 0..1 (before the ReLU)",
+                "A map's raw values carry its meaning; scaling to 0..1 is a display step, done later, when it is coloured.",
+                () => { var p = Probe(c); var m = (p.Gradients!.mean([2, 3], keepdim: true) * p.Activations).sum(1)[0]; return (m - m.min()) / (m.max() - m.min()); }),
         ]);
+        // Last, since each costs a backward pass: a module inside the layer hooked instead of the layer.
+        foreach (var (inner, _) in layer.named_modules())
+        {
+            string innerName = $"{layerName}.{inner}";
+            mistakes.Add(new(FindingCodes.WrongLayer, $"this is the map of {innerName}, a module inside {layerName}, not of {layerName} itself",
+                "Hook the layer you are given, not a module inside it: the layer's output is what comes out of all of it.",
+                () => { using var m = Maps.GradCam.Compute(network, innerName, input, [c]); return m.Maps[0].clone(); }));
+        }
         return mistakes;
     }
 
