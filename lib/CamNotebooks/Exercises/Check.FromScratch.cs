@@ -43,7 +43,7 @@ public static partial class Check
         using var snapshot = ModelSnapshot.Take(ExerciseData.Model);
         var result = check(piece);
         foreach (var f in result.Findings) r.Add(f with { Criterion = $"{name}: {f.Criterion}" });
-        foreach (var change in snapshot.Changes(allowEval: false))
+        foreach (var change in snapshot.Changes(allowEval: true)) // the rule of exercise 4: eval() is fine, the check gives the mode back
             r.Fail($"{name}: {change.Criterion} (the real network)", change.Code, change.Detail, change.Hint);
         snapshot.Restore();
     }

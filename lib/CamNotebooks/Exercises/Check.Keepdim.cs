@@ -1,4 +1,3 @@
-using CamNotebooks.Maps;
 using static TorchSharp.torch;
 
 namespace CamNotebooks.Exercises;
@@ -28,13 +27,13 @@ public static partial class Check
         var model = ExerciseData.Model;
         var layer = Layer(model, "body.layer4");
         using var batch = cat([ExerciseData.Batch(ExerciseData.CatPhoto), ExerciseData.Batch(ExerciseData.DogPhoto)]);
-        var probe = LayerProbe.Run(model, layer, "body.layer4", batch, [1, 0], withGradients: true);
+        var probe = LayerGradients.Of(model, layer, batch, [1, 0]);
 
         var cases = new (string Name, Tensor Activations, Tensor Gradients)[]
         {
             ("trap case N = h = 2, K = w = 3", trapActivations, trapGradients),
-            ("cat and dog photos, layer4 [2, 512, 7, 7]", probe.Activations, probe.Gradients!),
-            ("cat photo alone [1, 512, 7, 7]", probe.Activations[..1], probe.Gradients![..1]),
+            ("cat and dog photos, layer4 [2, 512, 7, 7]", probe.Activations, probe.Gradients),
+            ("cat photo alone [1, 512, 7, 7]", probe.Activations[..1], probe.Gradients[..1]),
         };
         foreach (var (name, a, g) in cases)
         {

@@ -427,6 +427,25 @@ public class NamedMistakeTests
     }
 
     [Fact]
+    public void Capstone_grad_cam_with_the_head_weights_is_named()
+    {
+        var found = FromScratchParts.Find(typeof(CapstoneAnswer).GetNestedTypes());
+        var result = Check.FromScratch(new FromScratchParts
+        {
+            ActivationHook = found.ActivationHook, GradientHook = found.GradientHook, Cam = found.Cam, Overlay = found.Overlay,
+            GradCam = (m, l, x, c) =>
+            {
+                using var mode = ModelModeScope.Eval(m);
+                using var activations = new CapstoneAnswer.ActivationHook(l);
+                using (no_grad()) m.call(x);
+                var weights = m.modules().OfType<Linear>().Last().weight!.detach()[c];
+                return einsum("k,kij->ij", weights, activations.Stored![0]).relu();
+            },
+        });
+        AssertDiagnosis(result, FindingCodes.CamWeights);
+    }
+
+    [Fact]
     public void Capstone_end_to_end_hint_says_which_piece_failed()
     {
         var found = FromScratchParts.Find(typeof(CapstoneAnswer).GetNestedTypes());
