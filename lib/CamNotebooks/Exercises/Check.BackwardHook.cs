@@ -59,12 +59,22 @@ public static partial class Check
                         "On the way forward your function must be the identity: same values, same shape.");
                     return;
                 }
+                long backwardCalls = GuardedFunctionErrors.BackwardCalls;
                 if (!r.TryLearner($"backward() runs ({name})", () => logits[0, classes[i]].backward(), TapHint)) return;
+                bool backwardRan = GuardedFunctionErrors.BackwardCalls != backwardCalls;
                 var errors = GuardedFunctionErrors.TakeAll();
                 if (errors.Count > 0)
                 {
                     r.Fail($"your Backward runs ({name})", FindingCodes.Exception, $"{errors[0].GetType().Name}: {errors[0].Message}",
                         "Backward receives the gradient of your function's output and returns one gradient per argument given to apply.");
+                    return;
+                }
+                if (x.grad is null && !backwardRan)
+                {
+                    r.Fail($"passes the gradient on ({name})", FindingCodes.TapDetached,
+                        "no gradient reached the input any more, and your function's Backward never ran: what your hook returned is not part of the autograd graph",
+                        "Autograd only calls a function's backward if the tensor it was applied to is part of the graph; detach() (or no_grad()) " +
+                        "gives a tensor autograd no longer follows, so the gradient stops there.");
                     return;
                 }
                 if (x.grad is null || !TensorComparison.Close(x.grad, reference.InputGradient))
@@ -82,8 +92,10 @@ public static partial class Check
                 }
                 if (stored.IsInvalid)
                 {
-                    r.Fail($"captures the gradient ({name})", FindingCodes.NotCloned, "the stored gradient was freed after backward",
-                        "Autograd releases its gradients once the backward pass is over: keep a copy of your own.");
+                    // Autograd does not free the gradient it hands to Backward (a hook may keep it as given), so your code did.
+                    r.Fail($"captures the gradient ({name})", FindingCodes.FreedByYourCode,
+                        "the stored gradient was already freed when the check read it: your code freed it (autograd does not)",
+                        "A dispose scope, or a using, frees every tensor made inside it when it ends: what your Backward keeps must outlive it.");
                     return;
                 }
                 bool detached = !stored.requires_grad;

@@ -73,6 +73,12 @@ public static partial class Check
             {
                 new(FindingCodes.AllClasses, $"you returned the maps of all {classes} classes", "The function explains one class: pick that class's map.",
                     () => einsum("ck,kij->cij", wBefore, aBefore)),
+                new(FindingCodes.UsedProbability, "your map is the class's probability at each position (a softmax over the classes), not its score",
+                    "CAM's map is the class's score at each position, the weighted sum itself: a softmax over the classes is a later step, for the prediction.",
+                    () => einsum("ck,kij->cij", wBefore, aBefore).softmax(0)[c]),
+                new(FindingCodes.UsedProbability, "your map is the class's log-probability at each position (a log-softmax over the classes), not its score",
+                    "CAM's map is the class's score at each position, the weighted sum itself: a softmax over the classes is a later step, for the prediction.",
+                    () => einsum("ck,kij->cij", wBefore, aBefore).log_softmax(0)[c]),
                 new(FindingCodes.TransposedWeights, "your map uses the weight matrix transposed",
                     "The head's weight is [C, K]: one row per class, one column per channel.", () => einsum("kc,kij->cij", wBefore, aBefore)[c]),
                 new(FindingCodes.ReluApplied, "your map has its negative values clipped to 0",
@@ -102,6 +108,7 @@ public static partial class Check
                 Scaled: "The pattern is right but the scale is not: look for a division or a factor the weighted sum does not have.")
             {
                 Map = true,
+                Inputs = "the activations and weights you were given",
                 Factors =
                 [
                     new(1.0 / (height * width), FindingCodes.AveragedOverPositions, $"you divided by the number of positions h·w = {height * width}",

@@ -33,7 +33,11 @@ public static partial class Check
         Tensor expectedModelOutput;
         using (no_grad()) expectedModelOutput = net.call(input.clone());
         var before = HookRegistry.Snapshot(net);
+        // Hooks run in the order they were registered: one before the learner's and one after see whether theirs replaced the output.
+        Tensor? outputBefore = null, outputAfter = null;
+        var watchBefore = conv.register_forward_hook((_, _, o) => { outputBefore = o; return null!; });
         if (!r.TryLearner("creates the hook", () => createHook(conv), out var hook, RegistrationHint)) return;
+        var watchAfter = conv.register_forward_hook((_, _, o) => { outputAfter = o; return null!; });
         if (hook is null)
         {
             r.Fail("creates the hook", FindingCodes.NoResult, "the factory returned null", "Return the hook object you created.");
@@ -41,10 +45,21 @@ public static partial class Check
         }
         using var disposeHook = new DisposeOnce(hook);
         var x = input.clone().requires_grad_(true); // so that the output carries an autograd graph a copy must leave behind
-        if (!r.TryLearner("the model runs with your hook", () => net.call(x), out var output, RegistrationHint)) return;
+        bool ran = r.TryLearner("the model runs with your hook", () => net.call(x), out var output, RegistrationHint);
+        watchBefore.remove();
+        watchAfter.remove();
+        if (!ran) return;
         if (!TensorComparison.Close(output.detach(), expectedModelOutput))
             r.Fail("leaves the model's output unchanged", FindingCodes.OutputChanged, "the model computed something else with your hook on",
                 "Whatever a forward hook returns replaces the layer's output; a hook that only watches returns null.");
+        else if (outputBefore is not null && outputAfter is not null && !ReferenceEquals(outputBefore, outputAfter))
+        {
+            r.Fail("leaves the layer's output as it is", FindingCodes.OutputReplaced,
+                "your hook returned a tensor, so it replaced the layer's output: the next layers computed with your tensor (and the in-place ReLU changed it)",
+                "Whatever a forward hook returns replaces the layer's output; a hook that only watches returns null. In C#, an expression lambda " +
+                "(m, i, o) => Stored = ... returns the value it assigns.");
+            return;
+        }
         if (!TryStored(r, hook, "stores the output", out var stored)) return;
         if (stored is null)
         {
@@ -53,8 +68,10 @@ public static partial class Check
         }
         if (stored.IsInvalid)
         {
-            r.Fail("stores the output", FindingCodes.NotCloned, "the stored tensor was freed by the model after your hook returned",
-                "The model releases its intermediate outputs once the next layer has used them: keep a copy of your own.");
+            if (ReferenceEquals(stored, outputBefore))
+                r.Fail("stores the output", FindingCodes.NotCloned, "you stored the layer's output itself, and the model freed it after your hook returned",
+                    "The model releases its intermediate outputs once the next layer has used them: keep a copy of your own.");
+            else r.Fail("stores the output", FindingCodes.FreedByYourCode, FreedByYourCodeDetail, FreedByYourCodeHint);
             return;
         }
         bool detached = !stored.requires_grad;
@@ -86,6 +103,7 @@ public static partial class Check
         var beforeReal = HookRegistry.Snapshot(body);
         using var layerInput = new InputCapture(layer4);
         using var reference = new Hook(layer4, "layer4");
+        using var inside = HookGroup.ByNames(layer4, [.. layer4.named_modules().Where(m => m.module is Module<Tensor, Tensor>).Select(m => m.name)]);
         if (!r.TryLearner("creates the hook on layer4", () => createHook(layer4), out var realHook, RegistrationHint)) return;
         using var disposeReal = new DisposeOnce(realHook);
         Tensor? firstStored = null;
@@ -107,14 +125,25 @@ public static partial class Check
                     new(FindingCodes.CapturedInput, "you stored layer4's input [1, 256, 14, 14]", "The hook receives (module, input, output): keep the output.", () => layer4Input),
                     new(FindingCodes.Stale, "this is the first photo's output: the second pass did not replace it (the hook kept only its first tensor, or stopped firing)",
                         "A hook keeps the latest pass's tensor: it stays registered until Dispose and replaces the stored copy every time it fires.", () => firstReference),
+                    .. inside.Where(h => h.HasStored).Select(h => new KnownMistake(FindingCodes.WrongLayer,
+                        $"you stored the output of layer4.{h.LayerName}, a module inside layer4, not layer4's own output", InsideHint, () => h.Stored)),
                 ]);
         if (!r.TryLearner("Dispose runs", realHook.Dispose, "Dispose should remove the hook.")) return;
         disposeReal.Disposed = true;
         layerInput.Dispose();
         reference.Dispose();
+        inside.Dispose();
         if (HookRegistry.IsSupported(body))
             ExpectNoLeftoverHooks(r, body, beforeReal, "Dispose removes the hook from layer4", "Keep the HookRemover and call remove() in Dispose.");
     });
+
+    private const string InsideHint = "Hook the layer you are given, not a module inside it: the layer's output is what comes out of all of it.";
+
+    private const string FreedByYourCodeDetail =
+        "the tensor you stored was already freed when the check read it; it is a tensor your code made (not the model's), so your code freed it";
+
+    private const string FreedByYourCodeHint =
+        "A dispose scope, or a using, frees every tensor made inside it when it ends: what a hook keeps must outlive the call that made it.";
 
     /// <summary>Disposes a learner hook at the end of a check unless the check already did (and swallows what that throws).</summary>
     private sealed class DisposeOnce(ExerciseHook hook) : IDisposable

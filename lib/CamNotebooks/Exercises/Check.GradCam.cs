@@ -72,6 +72,7 @@ public static partial class Check
                 new(GradCamValuesHint)
                 {
                     Map = true,
+                    Inputs = "the network's activations",
                     Factors = PositionFactors(expected, "you summed the gradients over the positions instead of averaging them", GradientsSummedHint, summed: true),
                 }, GradCamMistakes(network, layer, layerName, otherLayer, input, c, classes, expected));
             if (ok && !detached)
@@ -105,7 +106,7 @@ public static partial class Check
     private static List<KnownMistake> GradCamMistakes(Module<Tensor, Tensor> network, Module<Tensor, Tensor> layer, string layerName,
         string? otherLayer, Tensor input, int c, int classes, Tensor expected)
     {
-        ProbeOutput Probe(int cls) => LayerProbe.Run(network, layer, layerName, input, [cls], withGradients: true);
+        LayerGradients Probe(int cls) => LayerGradients.Of(network, layer, input, [cls]);
         var mistakes = new List<KnownMistake>();
         if (otherLayer is not null)
             mistakes.Add(new(FindingCodes.WrongLayer, $"this is the map of {otherLayer}, not of {layerName}",
@@ -119,6 +120,22 @@ public static partial class Check
                 "Back-propagate the score of the class you were asked about (classIndex), not the predicted one.",
                 () => { using var m = Maps.GradCam.Compute(network, layerName, input, [o]); return m.Maps[0].clone(); }));
         }
+        // CAM's weights: the head's row for the class, where Grad-CAM has the averaged gradients (they differ by h·w at the last stage).
+        if (network.modules().OfType<TorchSharp.Modules.Linear>().LastOrDefault()?.weight is { } head)
+        {
+            var w = head.detach()[c];
+            Tensor Cam() => einsum("k,nkij->nij", w, Probe(c).Activations)[0];
+            const string CamWeightsHint = "Grad-CAM's channel weights come from the gradients at the layer you are given; the head's weights " +
+                "belong to CAM, and fit only the stage the head is pooled from.";
+            mistakes.AddRange(
+            [
+                new(FindingCodes.CamWeights, "you weighted the channels with the head's weights (CAM's), not with the averaged gradients", CamWeightsHint,
+                    () => Cam().relu()),
+                new(FindingCodes.CamWeights, "your map is CAM: the head's weights, and no ReLU", CamWeightsHint, () => Cam()),
+                new(FindingCodes.CamWeights, "you weighted the channels with the head's weights divided by h·w, not with the averaged gradients", CamWeightsHint,
+                    () => Cam().relu() / (expected.shape[0] * expected.shape[1])),
+            ]);
+        }
         mistakes.AddRange(
         [
             new(FindingCodes.TrainingMode, "your map is the one the model gives in training mode: batch normalisation used this image's own statistics",
@@ -126,16 +143,16 @@ public static partial class Check
                 () => TrainingModeGradCam(network, layer, input, c)),
             new(FindingCodes.MissingRelu, "your map keeps negative values where Grad-CAM has 0",
                 "Grad-CAM keeps only the evidence for the class: the positive part of the weighted sum.",
-                () => { var p = Probe(c); return (p.Gradients!.mean([2, 3], keepdim: true) * p.Activations).sum(1)[0]; }),
+                () => { var p = Probe(c); return (p.Gradients.mean([2, 3], keepdim: true) * p.Activations).sum(1)[0]; }),
             new(FindingCodes.MissingRelu, "your map is the absolute value of the weighted sum: negative evidence became positive",
                 "Grad-CAM keeps only the evidence for the class: where the weighted sum is negative, the map is 0.",
-                () => { var p = Probe(c); return (p.Gradients!.mean([2, 3], keepdim: true) * p.Activations).sum(1).abs()[0]; }),
+                () => { var p = Probe(c); return (p.Gradients.mean([2, 3], keepdim: true) * p.Activations).sum(1).abs()[0]; }),
             new(FindingCodes.ReluTooEarly, "you took the positive part of each channel's term before adding them up", ReluTooEarlyHint,
-                () => { var p = Probe(c); return (p.Gradients!.mean([2, 3], keepdim: true) * p.Activations).relu().sum(1)[0]; }),
+                () => { var p = Probe(c); return (p.Gradients.mean([2, 3], keepdim: true) * p.Activations).relu().sum(1)[0]; }),
             new(FindingCodes.ReluTooEarly, "you took the positive part of the channel weights, not of the map", ReluTooEarlyHint,
-                () => { var p = Probe(c); return (p.Gradients!.mean([2, 3], keepdim: true).relu() * p.Activations).sum(1)[0]; }),
+                () => { var p = Probe(c); return (p.Gradients.mean([2, 3], keepdim: true).relu() * p.Activations).sum(1)[0]; }),
             new(FindingCodes.ReluTooEarly, "you took the positive part of the channel weights", ReluTooEarlyHint,
-                () => { var p = Probe(c); return (p.Gradients!.mean([2, 3], keepdim: true).relu() * p.Activations).sum(1).relu()[0]; }),
+                () => { var p = Probe(c); return (p.Gradients.mean([2, 3], keepdim: true).relu() * p.Activations).sum(1).relu()[0]; }),
             new(FindingCodes.AllScores, "your map is the Grad-CAM of all classes' scores added up (the whole output summed, or a .grad that collected one backward per class)",
                 "Back-propagate the score of the one class you were asked about; and remember that backward() adds to .grad, it does not replace it.",
                 () => MixedGradCam(Probe, classes, c, (p, j) => 1)),
@@ -144,13 +161,13 @@ public static partial class Check
                 () => InputActivationsGradCam(network, layer, input, Probe(c))),
             new(FindingCodes.GradientsNotAveraged, "you weighted every position by its own gradient",
                 "Grad-CAM gives each channel a single weight: its gradient averaged over all positions.",
-                () => { var p = Probe(c); return (p.Gradients! * p.Activations).sum(1).relu()[0]; }),
+                () => { var p = Probe(c); return (p.Gradients * p.Activations).sum(1).relu()[0]; }),
             new(FindingCodes.MeanOverWrongAxes, "you averaged the gradients over dimensions 1 and 2 (channels and rows) of the [N, K, h, w] tensor",
                 "The book's mean over [1, 2] is for one image's [K, h, w]; with the batch dimension in front, which dimensions are the positions?",
-                () => { var p = Probe(c); return (p.Gradients!.mean([1, 2], keepdim: true) * p.Activations).sum(1).relu()[0]; }),
+                () => { var p = Probe(c); return (p.Gradients.mean([1, 2], keepdim: true) * p.Activations).sum(1).relu()[0]; }),
             new(FindingCodes.WrongDims, "you averaged the gradients over the channels instead of over the positions",
                 "Which dimensions are the positions (h, w) of a [N, K, h, w] tensor?",
-                () => { var p = Probe(c); return (p.Gradients!.mean([1], keepdim: true) * p.Activations).sum(1).relu()[0]; }),
+                () => { var p = Probe(c); return (p.Gradients.mean([1], keepdim: true) * p.Activations).sum(1).relu()[0]; }),
             new(FindingCodes.UsedProbability, "your map is the Grad-CAM of the softmax probability, not of the class score",
                 "Differentiate the raw score (logit) of the class: the softmax couples it with the other classes and flattens the gradient when the model is sure.",
                 () => MixedGradCam(Probe, classes, c, (p, j) => p[c] * ((j == c ? 1 : 0) - p[j]))),
@@ -164,7 +181,18 @@ public static partial class Check
                 "Grad-CAM's map has the layer's resolution; stretching to the image is a display step, done later.",
                 () => HeatmapMath.Upsample(expected, input.shape[2], input.shape[3])),
             new(FindingCodes.WrongShape, "you kept the batch dimension: [1, h, w]", "Return the one image's map, [h, w].", () => expected.unsqueeze(0)),
+            new(FindingCodes.Normalised, "your map is min-max scaled to 0..1 (before the ReLU)",
+                "A map's raw values carry its meaning; scaling to 0..1 is a display step, done later, when it is coloured.",
+                () => { var p = Probe(c); var m = (p.Gradients.mean([2, 3], keepdim: true) * p.Activations).sum(1)[0]; return (m - m.min()) / (m.max() - m.min()); }),
         ]);
+        // Last, since each costs a backward pass: a module inside the layer hooked instead of the layer.
+        foreach (var (inner, _) in layer.named_modules())
+        {
+            string innerName = $"{layerName}.{inner}";
+            mistakes.Add(new(FindingCodes.WrongLayer, $"this is the map of {innerName}, a module inside {layerName}, not of {layerName} itself",
+                "Hook the layer you are given, not a module inside it: the layer's output is what comes out of all of it.",
+                () => { using var m = Maps.GradCam.Compute(network, innerName, input, [c]); return m.Maps[0].clone(); }));
+        }
         return mistakes;
     }
 
@@ -174,19 +202,14 @@ public static partial class Check
         using var snapshot = ModelSnapshot.Take(network);
         try
         {
-            using var activations = new Hook(layer);
-            using var gradients = new BackwardHook(layer);
-            using var frozen = new FrozenParameters(network);
-            network.train();
-            var x = input.detach().clone().requires_grad_(true);
-            network.call(x)[0, c].backward();
-            return Maps.GradCam.Formula(activations.Stored, gradients.Stored)[0].detach();
+            var p = LayerGradients.Of(network, layer, input, [c], train: true);
+            return Maps.GradCam.Formula(p.Activations, p.Gradients)[0];
         }
         finally { snapshot.Restore(); }
     }
 
     /// <summary>Grad-CAM with the layer's input as activations (weights from the output's gradients): a hook that kept the wrong tensor.</summary>
-    private static Tensor InputActivationsGradCam(Module<Tensor, Tensor> network, Module<Tensor, Tensor> layer, Tensor input, ProbeOutput probe)
+    private static Tensor InputActivationsGradCam(Module<Tensor, Tensor> network, Module<Tensor, Tensor> layer, Tensor input, LayerGradients probe)
     {
         Tensor? layerInput = null;
         var remover = layer.register_forward_hook((_, i, _) => { layerInput = i.detach().clone(); return null!; });
@@ -195,19 +218,19 @@ public static partial class Check
             using (no_grad()) using (ModelModeScope.Eval(network)) network.call(input.detach());
         }
         finally { remover.remove(); }
-        return (probe.Gradients!.mean([2, 3], keepdim: true) * layerInput!).sum(1).relu()[0];
+        return (probe.Gradients.mean([2, 3], keepdim: true) * layerInput!).sum(1).relu()[0];
     }
 
     /// <summary>
     /// The Grad-CAM of a function of the softmax: its gradient is Σ_j coefficient(p, j) ∂score_j/∂A (the probability, the
     /// log-probability and the cross-entropy loss are all of this form).
     /// </summary>
-    private static Tensor MixedGradCam(Func<int, ProbeOutput> probe, int classes, int c, Func<float[], int, float> coefficient)
+    private static Tensor MixedGradCam(Func<int, LayerGradients> probe, int classes, int c, Func<float[], int, float> coefficient)
     {
         var first = probe(c);
         var p = first.Logits.softmax(1)[0].data<float>().ToArray();
-        Tensor gradient = zeros_like(first.Gradients!);
-        for (int j = 0; j < classes; j++) gradient = gradient + probe(j).Gradients! * coefficient(p, j);
+        Tensor gradient = zeros_like(first.Gradients);
+        for (int j = 0; j < classes; j++) gradient = gradient + probe(j).Gradients * coefficient(p, j);
         return Maps.GradCam.Formula(first.Activations, gradient)[0];
     }
 }

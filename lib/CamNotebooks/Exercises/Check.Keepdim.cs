@@ -1,4 +1,3 @@
-using CamNotebooks.Maps;
 using static TorchSharp.torch;
 
 namespace CamNotebooks.Exercises;
@@ -18,8 +17,8 @@ public static partial class Check
     {
         ArgumentNullException.ThrowIfNull(formula);
         const string BroadcastHint =
-            "Broadcasting lines shapes up from the right: [N, K] against [N, K, h, w] pairs K with w and N with h. Give the weights " +
-            "two trailing dimensions of size 1 so that they line up with N and K.";
+            "Broadcasting lines shapes up from the right: [N, K] against [N, K, h, w] pairs K with w and N with h. Which shape must " +
+            "the weights have to meet the images and the channels?";
         // The trap: N = h = 2 and K = w = 3, so the misaligned product has the right shape and raises no error.
         var trapActivations = (arange(36, dtype: ScalarType.Float32).reshape(2, 3, 2, 3) * 0.37f).sin() * 2;
         var trapGradients = (arange(36, dtype: ScalarType.Float32).reshape(2, 3, 2, 3) * 0.91f + 0.3f).cos();
@@ -28,13 +27,13 @@ public static partial class Check
         var model = ExerciseData.Model;
         var layer = Layer(model, "body.layer4");
         using var batch = cat([ExerciseData.Batch(ExerciseData.CatPhoto), ExerciseData.Batch(ExerciseData.DogPhoto)]);
-        var probe = LayerProbe.Run(model, layer, "body.layer4", batch, [1, 0], withGradients: true);
+        var probe = LayerGradients.Of(model, layer, batch, [1, 0]);
 
         var cases = new (string Name, Tensor Activations, Tensor Gradients)[]
         {
             ("trap case N = h = 2, K = w = 3", trapActivations, trapGradients),
-            ("cat and dog photos, layer4 [2, 512, 7, 7]", probe.Activations, probe.Gradients!),
-            ("cat photo alone [1, 512, 7, 7]", probe.Activations[..1], probe.Gradients![..1]),
+            ("cat and dog photos, layer4 [2, 512, 7, 7]", probe.Activations, probe.Gradients),
+            ("cat photo alone [1, 512, 7, 7]", probe.Activations[..1], probe.Gradients[..1]),
         };
         foreach (var (name, a, g) in cases)
         {
@@ -71,8 +70,29 @@ public static partial class Check
                     ReluTooEarlyHint, () => (weights.relu().unsqueeze(-1).unsqueeze(-1) * aBefore).sum(1).relu()),
                 new(FindingCodes.WrongShape, "you dropped the batch dimension", "Return one map per image: [N, h, w], even when N = 1.", () => expected.squeeze(0)),
             };
+            // The weights' two axes (image, channel) met other axes of the activations: every placement whose sizes fit.
+            string[] axes = ["images (N)", "channels (K)", "rows (h)", "columns (w)"];
+            for (int imageAxis = 0; imageAxis < 4; imageAxis++)
+                for (int channelAxis = 0; channelAxis < 4; channelAxis++)
+                {
+                    if (imageAxis == channelAxis || (imageAxis, channelAxis) == (0, 1)
+                        || aBefore.shape[imageAxis] != weights.shape[0] || aBefore.shape[channelAxis] != weights.shape[1]) continue;
+                    var placed = new long[] { 1, 1, 1, 1 };
+                    placed[imageAxis] = weights.shape[0];
+                    placed[channelAxis] = weights.shape[1];
+                    var aligned = imageAxis < channelAxis ? weights.reshape(placed) : weights.T.reshape(placed);
+                    mistakes.Add(new(FindingCodes.BroadcastMisaligned,
+                        $"your weights met the activations on the wrong axes: each image's weights along the {axes[imageAxis]}, each channel's along the {axes[channelAxis]}",
+                        BroadcastHint, () => (aligned * aBefore).sum(1).relu()));
+                }
+            // Each image's map right, but the maps along another axis or in another order.
+            foreach (var order in new long[][] { [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0] })
+                mistakes.Add(new(FindingCodes.ImagesMixed, $"your maps are right, but the images run along dimension {Array.IndexOf(order, 0L)} of your result, not dimension 0",
+                    "Stack one map per image along a new first dimension: [N, h, w].", () => expected.permute(order)));
             if (a.shape[0] > 1)
             {
+                mistakes.Add(new(FindingCodes.ImagesMixed, "your maps are right, but in another order than the images",
+                    "Map n belongs to image n: keep the images in the order they came.", () => expected.flip(0)));
                 const string OneMapEach = "Return one map per image, [N, h, w]: the batch dimension stays, only the channels are summed.";
                 mistakes.Add(new(FindingCodes.WholeBatch, "you returned one map for the whole batch (the images' maps added together)", OneMapEach,
                     () => (weights.unsqueeze(-1).unsqueeze(-1) * aBefore).sum([0, 1]).relu()));
@@ -80,10 +100,12 @@ public static partial class Check
                     () => expected.mean([0])));
             }
             if (!TensorComparison.Compare(r, $"maps for the {name}", maps, expected, new(
-                    "Grad-CAM: weights = gradients averaged over the positions, one per image and channel; maps = relu(Σ_k weight · activation).",
+                    "Grad-CAM: one weight per image and channel (the gradients averaged over the positions), a weighted sum of the channels, " +
+                    "its positive part. Broadcasting lines shapes up from the right: check which axes of the activations your weights met.",
                     Shape: "The result is [N, h, w]: one map per image. Follow the shapes through each step.")
                 {
                     Map = true,
+                    Inputs = "the activations and gradients you were given",
                     Factors = PositionFactors(gBefore, "you summed the gradients over the positions instead of averaging them", GradientsSummedHint, summed: true),
                 }, mistakes)) return;
             if (!TensorComparison.Close(a, aBefore) || !TensorComparison.Close(g, gBefore))

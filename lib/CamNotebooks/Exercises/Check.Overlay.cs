@@ -18,7 +18,7 @@ public static partial class Check
     {
         ArgumentNullException.ThrowIfNull(overlay);
         const string ValuesHint = "Four steps: scale the map to 0..1 (min-max), stretch it to the image (bilinear), colour it, " +
-            "then mix: (1 − alpha) · image + alpha · colours.";
+            "then blend it with the photo, alpha being the heatmap's opacity.";
         // Hand-built: a 4 x 6 image (not square, so height and width cannot be confused) and a 2 x 3 map with both signs.
         var handImage = (arange(72, dtype: ScalarType.Float32) * 3 + 20).reshape(3, 4, 6);
         var handMap = tensor(new float[] { -1, 0, 1, 2, 3, 5 }).reshape(2, 3);
@@ -67,7 +67,7 @@ public static partial class Check
                         "A colormap expects 0..1: scale the map first (its minimum to 0, its maximum to 1).",
                         () => Reference(HeatmapMath.Upsample(mapBefore, height, width))),
                     new(FindingCodes.WrongNormalisation, "you divided by the maximum without subtracting the minimum",
-                        "Min-max scaling: (m − min) / (max − min).",
+                        "Min-max scaling sends the map's minimum to 0 and its maximum to 1.",
                         () => Reference(HeatmapMath.Upsample(mapBefore / mapBefore.max(), height, width))),
                     new(FindingCodes.ReluApplied, "you clipped the negative values before scaling",
                         "The reference scales the raw map as it is (its minimum becomes 0, negative or not).",
@@ -91,23 +91,37 @@ public static partial class Check
                     new(FindingCodes.NotNormalised, "you coloured the map scaled to 0..255",
                         "A colormap takes values 0..1 (its lowest to its highest colour); only images are 0..255.",
                         () => Reference(HeatmapMath.Upsample(HeatmapMath.Normalize(mapBefore) * 255, height, width))),
-                    new(FindingCodes.ImageNotFaded, "the photo kept its full strength under the heatmap",
-                        "Blending is a weighted average: if the heatmap gets alpha, what is left for the photo?",
-                        () => imageBefore + colormap.Apply(HeatmapMath.Upsample(HeatmapMath.Normalize(mapBefore), height, width)) * alpha),
                     new(FindingCodes.ImageNotFaded, "the photo kept its full strength under the heatmap (then clamped to 255)",
                         "Blending is a weighted average: if the heatmap gets alpha, what is left for the photo?",
                         () => (imageBefore + colormap.Apply(HeatmapMath.Upsample(HeatmapMath.Normalize(mapBefore), height, width)) * alpha).clamp(0, 255)),
                     new(FindingCodes.ReshapedNotPermuted, "your picture's values are in channels-last order cut into [3, H, W]: reshaped, not permuted",
                         "reshape keeps the memory order and only cuts it differently; to move the channel axis use permute.",
                         () => expected.permute(1, 2, 0).reshape(3, height, width)),
-                    new(FindingCodes.AlphaSwapped, "the photo got weight alpha and the heatmap 1 − alpha",
-                        "alpha is the heatmap's opacity: colours · alpha + image · (1 − alpha).",
-                        () => imageBefore * alpha + colormap.Apply(HeatmapMath.Upsample(HeatmapMath.Normalize(mapBefore), height, width)) * (1 - alpha)),
+                    new(FindingCodes.ColormapReversed, "your colours run backwards: the map's highest values got the colour map's first colour",
+                        "A colour map goes from its first colour at 0 to its last at 1; scaling sends the map's minimum to 0, its maximum to 1.",
+                        () => Reference(1 - HeatmapMath.Upsample(HeatmapMath.Normalize(mapBefore), height, width))),
+                    new(FindingCodes.ChannelsSwapped, "your heatmap's colour channels are in the reverse order (B, G, R)",
+                        "The colour map gives red, green, blue in that order, like the image's channels; keep them as they come.",
+                        () => imageBefore * (1 - alpha) + colormap.Apply(HeatmapMath.Upsample(HeatmapMath.Normalize(mapBefore), height, width)).flip(0) * alpha),
                 };
+                var colours = colormap.Apply(HeatmapMath.Upsample(HeatmapMath.Normalize(mapBefore), height, width));
+                // A blend of the right two pictures with other weights; the same factor on both is a scaled picture, named below.
+                if (picture is not null && !picture.IsInvalid && BlendWeights(picture, imageBefore, colours) is var (photoWeight, heatWeight)
+                    && !OverlayClose(picture.detach().to(ScalarType.Float32), expected)
+                    && Math.Abs(photoWeight * alpha - heatWeight * (1 - alpha)) > 0.01 * Math.Abs(heatWeight * (1 - alpha)))
+                {
+                    r.Fail($"picture for the {name}", Math.Abs(photoWeight - alpha) < 0.01 && Math.Abs(heatWeight - (1 - alpha)) < 0.01 ? FindingCodes.AlphaSwapped
+                        : Math.Abs(photoWeight - 1) < 0.01 ? FindingCodes.ImageNotFaded : FindingCodes.WrongBlend,
+                        $"your picture is {photoWeight:0.##} × the photo + {heatWeight:0.##} × the heatmap's colours: the heatmap's weight is {heatWeight:0.##}, " +
+                        $"not alpha = {alpha:0.##}, and the photo's {photoWeight:0.##}",
+                        "Blending is a weighted average of the photo and the heatmap, and alpha is the heatmap's opacity: its share of the average.");
+                    return;
+                }
                 var hints = new TensorComparison.Hints(ValuesHint,
                     Scaled: "The picture is right up to a factor: look for a division or a factor the blend does not have.",
                     Transposed: "Stretch to [height, width] (tensors are [channels, height, width]), not [width, height].")
                 {
+                    Inputs = "the image you were given",
                     Factors = [new(1.0 / 255, FindingCodes.ScaledValues, "a picture of 0..1", "Images and colours here are 0..255, not 0..1.")],
                 };
                 if (!TensorComparison.Compare(r, $"picture for the {name}", picture, expected, hints, mistakes, OverlayClose)) return;
@@ -120,6 +134,25 @@ public static partial class Check
             }
         }
     });
+
+    /// <summary>
+    /// The weights (photo, heatmap) of the blend that best explains <paramref name="picture"/> (least squares), if it explains it:
+    /// null when no blend of these two pictures is close to it.
+    /// </summary>
+    private static (double Photo, double Heatmap)? BlendWeights(Tensor picture, Tensor image, Tensor colours)
+    {
+        if (!picture.shape.SequenceEqual(image.shape)) return null;
+        using var scope = NewDisposeScope();
+        var p = picture.detach().to(ScalarType.Float64).flatten();
+        var i = image.to(ScalarType.Float64).flatten();
+        var c = colours.to(ScalarType.Float64).flatten();
+        double ii = i.dot(i).item<double>(), ic = i.dot(c).item<double>(), cc = c.dot(c).item<double>();
+        double ip = i.dot(p).item<double>(), cp = c.dot(p).item<double>();
+        double determinant = ii * cc - ic * ic;
+        if (Math.Abs(determinant) < 1e-9 * ii * cc) return null;
+        double a = (ip * cc - cp * ic) / determinant, b = (cp * ii - ip * ic) / determinant;
+        return OverlayClose(picture.detach().to(ScalarType.Float32), (image * a + colours * b).to(ScalarType.Float32)) ? (a, b) : null;
+    }
 
     /// <summary>
     /// Pictures match when they differ by less than half a level on average and at most 2% of values by more than 2 levels:

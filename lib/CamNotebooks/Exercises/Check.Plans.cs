@@ -54,7 +54,7 @@ public static partial class Check
             "MyMaps.Cam: exercise 2's criteria, on hand-built cases and the real layer4 for both classes",
             "MyMaps.GradCam: exercise 4's criteria, on a hand-built net, a batch-norm net in training mode, and the real layer4 and layer3",
             "MyMaps.Overlay: exercise 5's criteria, on hand-built images and the real photo",
-            "every piece leaves the real network as it was (statistics, weights, modes, requires_grad, hooks); the check restores it either way",
+            "every piece leaves the real network as it was (statistics, weights, modes — eval() is fine, as in exercise 4 —, requires_grad, hooks); the check restores it either way",
             "end to end: your Grad-CAM of layer4 and of layer3 drawn with your overlay on the cat photo equals the library's picture",
         ],
     };

@@ -20,6 +20,7 @@ public static partial class Check
     private static CheckResult Run(string exercise, IReadOnlyList<string>? plan, Action<CheckRecorder> body)
     {
         var recorder = new CheckRecorder(exercise, plan);
+        var switches = AutogradSwitches.Current;
         lock (Gate)
         {
             try
@@ -34,6 +35,7 @@ public static partial class Check
                 recorder.RecordException("the rest of the check", e,
                     "The check stopped at this exception, raised by something your code left behind (a tensor it disposed, a hook still firing...).");
             }
+            finally { recorder.RestoreAutograd(switches); }
         }
         return recorder.Result();
     }

@@ -31,7 +31,7 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
     /// </summary>
     public bool TryLearner<T>(string criterion, Func<T> action, out T value, string whenFailing)
     {
-        bool gradEnabled = TorchSharp.torch.is_grad_enabled();
+        var switches = AutogradSwitches.Current;
         try
         {
             value = action();
@@ -43,21 +43,30 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
             RecordException(criterion, e, whenFailing);
             return false;
         }
-        finally { RestoreGradMode(gradEnabled); }
+        finally { RestoreAutograd(switches); }
     }
 
     /// <summary>
-    /// Autograd's on/off switch is global (per thread): a no_grad() without using leaves it off for every later cell. Reported
-    /// once per check and switched back.
+    /// Autograd's switches are global (per thread): a no_grad() or inference_mode() without using leaves them changed for
+    /// every later cell. Each kind is reported once per check, and really switched back.
     /// </summary>
-    private void RestoreGradMode(bool expected)
+    public void RestoreAutograd(AutogradSwitches expected)
     {
-        if (TorchSharp.torch.is_grad_enabled() == expected) return;
-        // The returned guard is deliberately not disposed: disposing it would switch the mode back to the learner's.
-        _ = TorchSharp.torch.set_grad_enabled(expected);
+        var found = AutogradSwitches.Current;
+        if (found == expected) return;
+        expected.Restore();
+        if (found.InferenceMode != expected.InferenceMode)
+        {
+            if (_findings.Any(f => f.Code == FindingCodes.InferenceModeChanged)) return;
+            Fail("leaves inference mode as it was", FindingCodes.InferenceModeChanged,
+                found.InferenceMode ? "your code left inference mode switched on (the check switched it off)" : "your code switched inference mode off inside an inference_mode block (the check switched it back)",
+                "inference_mode() returns a guard that ends inference mode when it is disposed: create it with `using`, so it ends with its block. " +
+                "While it is on, no tensor can take part in a backward pass.");
+            return;
+        }
         if (_findings.Any(f => f.Code == FindingCodes.GradModeChanged)) return;
         Fail("leaves autograd as it was", FindingCodes.GradModeChanged,
-            expected ? "your code left autograd switched off (the check switched it back on)" : "your code switched autograd on inside a no_grad block (the check switched it back)",
+            expected.GradEnabled ? "your code left autograd switched off (the check switched it back on)" : "your code switched autograd on inside a no_grad block (the check switched it back)",
             "no_grad() returns a guard that switches gradients back on when it is disposed: create it with `using`, so it ends with its block.");
     }
 
@@ -104,5 +113,23 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
     {
         var line = message.Split('\n')[0].Trim();
         return line.Length > 300 ? line[..300] + "…" : line;
+    }
+}
+
+/// <summary>Autograd's two global switches (per thread): grad mode and inference mode.</summary>
+internal readonly record struct AutogradSwitches(bool GradEnabled, bool InferenceMode)
+{
+    /// <summary>Guards that put inference mode back; never disposed, since disposing one would bring back the learner's state.</summary>
+    private static readonly List<IDisposable> Kept = [];
+
+    public static AutogradSwitches Current => new(TorchSharp.torch.is_grad_enabled(), TorchSharp.torch.is_inference_mode_enabled());
+
+    /// <summary>Switches both back. A guard left undisposed cannot be undone from outside, so a new guard overrides it.</summary>
+    public void Restore()
+    {
+        if (TorchSharp.torch.is_inference_mode_enabled() != InferenceMode)
+            lock (Kept) Kept.Add(TorchSharp.torch.inference_mode(InferenceMode));
+        // The returned guard is deliberately not disposed: disposing it would switch the mode back to the learner's.
+        if (TorchSharp.torch.is_grad_enabled() != GradEnabled) _ = TorchSharp.torch.set_grad_enabled(GradEnabled);
     }
 }

@@ -120,4 +120,22 @@ public static class FindingCodes
     public const string ImageNotFaded = "image-not-faded";
     /// <summary>The learner's code left autograd switched off (no_grad() without using) or on where it had been off.</summary>
     public const string GradModeChanged = "grad-mode-changed";
+    /// <summary>The learner's code left inference mode switched on (inference_mode() without using).</summary>
+    public const string InferenceModeChanged = "inference-mode-changed";
+    /// <summary>A tensor the learner's hook kept was freed by the learner's own dispose scope or using, not by the model.</summary>
+    public const string FreedByYourCode = "freed-by-your-code";
+    /// <summary>A forward hook returned a tensor, which replaced the layer's output.</summary>
+    public const string OutputReplaced = "output-replaced";
+    /// <summary>The gradient tap's Forward returned a tensor cut from the graph (detach()), so its Backward never ran.</summary>
+    public const string TapDetached = "tap-detached";
+    /// <summary>Grad-CAM weighted the channels with the head's weights (CAM's) instead of the averaged gradients.</summary>
+    public const string CamWeights = "cam-weights";
+    /// <summary>The colour map was run from its last colour to its first (the map's high values got the low colours).</summary>
+    public const string ColormapReversed = "colormap-reversed";
+    /// <summary>The heatmap's colour channels are in another order (B, G, R instead of R, G, B).</summary>
+    public const string ChannelsSwapped = "channels-swapped";
+    /// <summary>The photo and the heatmap were blended with weights other than 1 − alpha and alpha (the fitted weights are reported).</summary>
+    public const string WrongBlend = "blend-weights";
+    /// <summary>Each image's map is right but the maps are in another order or along another axis.</summary>
+    public const string ImagesMixed = "images-mixed";
 }

@@ -39,6 +39,7 @@ public abstract class GuardedFunction<T> : SingleTensorFunction<T> where T : Gua
     public sealed override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
     {
         int count = (int)ctx.get_data(ArgumentCountKey);
+        GuardedFunctionErrors.CountBackward();
         try
         {
             var gradients = Backward(ctx, grad_output);
@@ -72,6 +73,13 @@ public static class GuardedFunctionErrors
             return all;
         }
     }
+
+    private static long _backwardCalls;
+
+    /// <summary>How many times a <see cref="GuardedFunction{T}"/>'s backward ran in this process (a check sees whether yours ran).</summary>
+    internal static long BackwardCalls => Interlocked.Read(ref _backwardCalls);
+
+    internal static void CountBackward() => Interlocked.Increment(ref _backwardCalls);
 
     internal static void Report(string function, Exception e)
     {

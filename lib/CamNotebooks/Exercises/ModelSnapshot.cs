@@ -72,7 +72,7 @@ internal sealed class ModelSnapshot : IDisposable
         if (flags.Count > 0)
             changes.Add(new(FindingCodes.RequiresGradChanged, "leaves requires_grad as it was",
                 $"your function changed requires_grad of {flags.Count} parameter(s), e.g. {flags[0]} (the check restored them)",
-                "Whatever you switch for the map, switch back before returning (a using block or try/finally): the model belongs to the caller."));
+                "Whatever your code switches on the caller's model, it switches back when it is done with it (a using block or try/finally; a hook, in its Dispose): the model belongs to the caller."));
         var modes = _modes.Where(m => m.Module.training != m.Training).ToList();
         if (modes.Count > 0 && !(allowEval && OnlySwitchedToEval))
         {
@@ -81,7 +81,7 @@ internal sealed class ModelSnapshot : IDisposable
             changes.Add(new(FindingCodes.ModelChanged, "leaves the model's mode as it was",
                 $"your function left {where}{(modes.Count > 1 ? $" and {modes.Count - 1} other layer(s)" : "")} in " +
                 $"{(first.Module.training ? "training" : "eval")} mode (the check restored the modes)",
-                "Switch the mode back before returning (a using block, e.g. ModelModeScope, or try/finally): the model belongs to the caller."));
+                "Switch the mode back when your code is done with the model (a using block, e.g. ModelModeScope, or try/finally; a hook, in its Dispose): the model belongs to the caller."));
         }
         var leftOn = HookRegistry.Find(_model, _hooks);
         if (leftOn.Count > 0)

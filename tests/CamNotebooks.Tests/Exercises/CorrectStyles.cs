@@ -73,10 +73,28 @@ public sealed class DelegateTap : GuardedFunction<DelegateTap>
     }
 }
 
+/// <summary>A tap whose Forward returns a detached view: harmless, since autograd attaches what a function's forward returns to the function.</summary>
+public sealed class DetachingTap : GuardedFunction<DetachingTap>
+{
+    public override string Name => "DetachingTap";
+
+    protected override Tensor Forward(TorchSharp.torch.autograd.AutogradContext ctx, object[] inputs)
+    {
+        ctx.save_data("keep", inputs[1]);
+        return ((Tensor)inputs[0]).detach();
+    }
+
+    protected override List<Tensor> Backward(TorchSharp.torch.autograd.AutogradContext ctx, Tensor gradient)
+    {
+        ((Action<Tensor>)ctx.get_data("keep"))(gradient);
+        return [gradient, null!];
+    }
+}
+
 /// <summary>A backward hook written with <see cref="DelegateTap"/>, in a few styles.</summary>
 public sealed class StyledGradientHook : ExerciseHook
 {
-    public enum Style { CloneThenDetach, UnderNoGrad, DisposesOld, ContiguousCopy, EmptyLikeCopy, CopiedThroughAnArray, MulByOne, RetainGrad, KeptAsGiven }
+    public enum Style { CloneThenDetach, UnderNoGrad, DisposesOld, ContiguousCopy, EmptyLikeCopy, CopiedThroughAnArray, MulByOne, RetainGrad, KeptAsGiven, DetachInTapForward }
 
     private readonly Action _remove;
     private readonly Style _style;
@@ -103,7 +121,9 @@ public sealed class StyledGradientHook : ExerciseHook
             Style.KeptAsGiven => g => Stored = g,
             _ => g => { using (no_grad()) Stored = empty_like(g).copy_(g); },
         };
-        _remove = layer.register_forward_hook((module, input, output) => DelegateTap.apply(output, keep)).remove;
+        _remove = style == Style.DetachInTapForward
+            ? layer.register_forward_hook((module, input, output) => DetachingTap.apply(output, keep)).remove
+            : layer.register_forward_hook((module, input, output) => DelegateTap.apply(output, keep)).remove;
     }
 
     public override Tensor? Stored
@@ -334,6 +354,13 @@ public static class CorrectStyles
             var big = nn.functional.grid_sample(scaled[TensorIndex.None, TensorIndex.None], grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false)[0, 0];
             return (image * (1 - alpha) + colormap.Apply(big.clamp(0, 1)) * alpha).clamp(0, 255);
         },
+        ["the photo faded, then the heatmap added with addcmul-like weights"] = (image, map, colormap, alpha) =>
+        {
+            var scaled = (map - map.min()) / (map.max() - map.min());
+            var big = nn.functional.interpolate(scaled[TensorIndex.None, TensorIndex.None], [image.shape[1], image.shape[2]], mode: InterpolationMode.Bilinear, align_corners: false)[0, 0];
+            var colours = colormap.Apply(big);
+            return image - (image - colours) * alpha;
+        },
         ["expanded to a batch, squeeze, torch.lerp"] = (image, map, colormap, alpha) =>
         {
             var scaled = (map - map.min()) / (map.max() - map.min());
@@ -354,6 +381,13 @@ public static class CorrectStyles
         ["flatten then index with None"] = (a, g) => (g.flatten(2).mean([2])[.., .., TensorIndex.None, TensorIndex.None] * a).sum(1).relu(),
         ["sum divided by h·w, expand_as"] = (a, g) => ((g.sum([2, 3]) / (g.shape[2] * g.shape[3])).reshape(g.shape[0], g.shape[1], 1, 1).expand_as(a) * a).sum(1).relu(),
         ["matmul, clamp(min: 0)"] = (a, g) => g.mean([2, 3]).unsqueeze(1).matmul(a.flatten(2)).squeeze(1).reshape(a.shape[0], a.shape[2], a.shape[3]).clamp(min: 0),
+        ["activations permuted so [N, K] meets N and K, then back"] = (a, g) => (g.mean([2, 3]) * a.permute(2, 3, 0, 1)).sum(-1).permute(2, 0, 1).relu(),
+        ["one map per image in a loop, stacked along dimension 0"] = (a, g) =>
+        {
+            var maps = new List<Tensor>();
+            for (long n = 0; n < a.shape[0]; n++) maps.Add((g[n].mean([1, 2]).reshape(-1, 1, 1) * a[n]).sum(0).clamp_min(0));
+            return stack(maps, 0);
+        },
         ["a loop over channels"] = (a, g) =>
         {
             var weights = g.mean([2, 3]);

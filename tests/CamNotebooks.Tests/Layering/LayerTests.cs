@@ -70,6 +70,23 @@ public class LayerTests
         Assert.True(result.IsSuccessful, $"Below CamNotebooks.Display, these use the kernel's formatting or a chart library:\n{Explain(result)}");
     }
 
+    /// <summary>
+    /// The exercise checks judge a learner's code with what a learner could call: the public API of the layers below (what a
+    /// check legitimately needs is public), never another namespace's internal types.
+    /// </summary>
+    [Fact]
+    public void The_exercise_checks_use_only_public_types_of_other_namespaces()
+    {
+        const string Exercises = "CamNotebooks.Exercises";
+        var internals = Library.GetTypes()
+            .Where(t => !t.IsVisible && t.DeclaringType is null && !t.Name.StartsWith('<') && t.Namespace is { } ns && ns.StartsWith(Root + ".")
+                        && !Regex.IsMatch(ns, Within([Exercises])))
+            .Select(t => t.FullName!).ToArray();
+        Assert.Contains("CamNotebooks.Maps.LayerProbe", internals); // the list is what it claims to be
+        var result = InNamespace(Exercises).ShouldNot().HaveDependencyOnAny(internals).GetResult();
+        Assert.True(result.IsSuccessful, $"{Exercises} uses internal types of other namespaces:\n{Explain(result)}");
+    }
+
     [Fact]
     public void The_core_is_small_enough_to_read_in_one_sitting()
     {

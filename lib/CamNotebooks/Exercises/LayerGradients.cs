@@ -1,0 +1,39 @@
+using CamNotebooks.Hooks;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace CamNotebooks.Exercises;
+
+/// <summary>
+/// A layer's activations [N, K, h, w], the gradient of chosen class scores with respect to them, and the model's scores, from
+/// the core's public API only. backward stops at the layer (inputs: the layer's output), so no parameter's <c>.grad</c> changes;
+/// not autograd.grad, whose libtorch errors end the process where backward's become exceptions.
+/// </summary>
+internal sealed record LayerGradients(Tensor Activations, Tensor Gradients, Tensor Logits)
+{
+    /// <summary>
+    /// Runs <paramref name="model"/> once on <paramref name="batch"/> (in eval mode, or training mode if asked; the mode comes
+    /// back) and differentiates the sum over images n of the score of class <paramref name="classes"/>[n].
+    /// </summary>
+    public static LayerGradients Of(Module<Tensor, Tensor> model, Module<Tensor, Tensor> layer, Tensor batch, int[] classes, bool train = false)
+    {
+        Tensor? leaf = null;
+        // The layer's output becomes a fresh leaf that requires grad; the model gets a clone, so no in-place operation reaches it.
+        var remover = layer.register_forward_hook((_, _, output) =>
+        {
+            leaf = output.detach().clone().requires_grad_(true).DetachFromDisposeScope();
+            return leaf.clone();
+        });
+        try
+        {
+            using var mode = train ? ModelModeScope.Train(model) : ModelModeScope.Eval(model);
+            using var gradients = enable_grad();
+            var logits = model.call(batch.detach());
+            var score = logits[0, classes[0]];
+            for (int n = 1; n < classes.Length; n++) score = score + logits[n, classes[n]];
+            score.backward(inputs: [leaf!]);
+            return new(leaf!.detach(), leaf!.grad!.detach(), logits.detach());
+        }
+        finally { remover.remove(); }
+    }
+}
