@@ -27,7 +27,8 @@ public static class BookCommand
             "The repository [default: the nearest folder above the notebooks with Directory.Packages.props].", "folder");
         var runner = CommandLineTool.Text("--runner", "CamNotebooks.Runner.dll [default: the one built with this program].", "dll");
         var title = CommandLineTool.Text("--title", "The book's title.", "text", BookSettings.Default.Title);
-        var timeout = CommandLineTool.Positive<int>("--timeout", "number of minutes", "How long one notebook may run, in minutes.", 30);
+        var timeout = CommandLineTool.Positive<double>("--timeout", "number of minutes",
+            "How long one notebook may run, in minutes; then it is stopped and the cells that finished are shown.", 30);
         var build = new Command("build", "Executes the notebooks that changed since the last build (one runner process each), renders every " +
             "notebook to an offline HTML page, and writes the book with its index, style sheet and plotly.js. " +
             "Exit code: 0 when every notebook ran through, 1 when one failed (its page shows the error), 2 on bad input.")
@@ -40,10 +41,17 @@ public static class BookCommand
             var (stdout, stderr) = (parsed.InvocationConfiguration.Output, parsed.InvocationConfiguration.Error);
             if (!Directory.Exists(notebooksFolder))
                 return Task.FromResult(CommandLineTool.Refuse(parsed, stderr, $"the notebooks folder '{Path.GetFullPath(notebooksFolder)}' does not exist."));
+            string outputFolder = Path.GetFullPath(parsed.GetRequiredValue(output));
+            if (Inside(outputFolder, Path.GetFullPath(notebooksFolder)))
+                return Task.FromResult(CommandLineTool.Refuse(parsed, stderr,
+                    $"the output folder '{outputFolder}' is inside the notebooks folder '{Path.GetFullPath(notebooksFolder)}': the book's .dib copies " +
+                    "would become notebooks of the next build. Choose an --output outside it (the default is out/book)."));
+            if (OutputProblem(outputFolder) is { } problem)
+                return Task.FromResult(CommandLineTool.Refuse(parsed, stderr, problem));
             string repository = parsed.GetValue(root) is { } givenRoot ? Path.GetFullPath(givenRoot) : FindRepositoryRoot(notebooksFolder);
             return BuildAsync(new BuildOptions(
                 NotebooksFolder: Path.GetFullPath(notebooksFolder),
-                OutputFolder: Path.GetFullPath(parsed.GetRequiredValue(output)),
+                OutputFolder: outputFolder,
                 RepositoryRoot: repository,
                 CacheFolder: Path.GetFullPath(parsed.GetValue(cache) ?? Path.Combine(repository, "artifacts", "book-cache")),
                 RunnerAssembly: Path.GetFullPath(parsed.GetValue(runner) ?? RunnerProcess.DefaultRunnerAssembly),
@@ -70,10 +78,40 @@ public static class BookCommand
             error.WriteLine($"error: {e.Message}");
             return CommandLineTool.BadInput;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The disk filled up, or the folder changed under the build: say so; the executed notebooks stay in the cache.
+            error.WriteLine($"error: the book could not be written to {options.OutputFolder}: {e.Message} The executed notebooks are kept in " +
+                            $"{options.CacheFolder}, so the next build only renders: free some space or choose another --output, and build again.");
+            return 1;
+        }
         output.WriteLine($"book: {report.IndexPage}");
         foreach (var failed in report.Notebooks.Where(n => n.Failure is not null))
             error.WriteLine($"error: {failed.Notebook} failed: {failed.Failure}");
         return report.Succeeded ? 0 : 1;
+    }
+
+    private static bool Inside(string folder, string container)
+    {
+        string relative = Path.GetRelativePath(container, folder);
+        return relative == "." || (!relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative));
+    }
+
+    /// <summary>Why the book cannot be written to <paramref name="outputFolder"/> (checked before any notebook runs), or null.</summary>
+    private static string? OutputProblem(string outputFolder)
+    {
+        try
+        {
+            Directory.CreateDirectory(outputFolder);
+            string probe = Path.Combine(outputFolder, $".camnb-write-test-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot write the book to {outputFolder} ({e.Message}). Choose another --output folder, or make this one writable; no notebook was run.";
+        }
     }
 
     /// <summary>The nearest folder at or above the notebooks folder's parent that holds Directory.Packages.props; else that parent.</summary>

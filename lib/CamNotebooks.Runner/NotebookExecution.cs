@@ -24,8 +24,13 @@ public sealed record CellFailure(string Notebook, int CellNumber, string FirstLi
 /// <param name="Failure">The failing cell, or null when every cell succeeded.</param>
 /// <param name="Elapsed">Wall time of the run.</param>
 /// <param name="CellsRun">How many code cells were executed.</param>
-public sealed record NotebookResult(string Notebook, string Output, CellFailure? Failure, TimeSpan Elapsed, int CellsRun)
+/// <param name="Checks">The exercise checks the notebook displayed (from the last forward pass), in cell order.</param>
+public sealed record NotebookResult(string Notebook, string Output, CellFailure? Failure, TimeSpan Elapsed, int CellsRun,
+    IReadOnlyList<CheckVerdict>? Checks = null)
 {
+    /// <summary>The exercise checks the notebook displayed; empty for a chapter.</summary>
+    public IReadOnlyList<CheckVerdict> CheckVerdicts => Checks ?? [];
+
     /// <summary>True when every cell succeeded.</summary>
     public bool Succeeded => Failure is null;
 }
@@ -64,6 +69,7 @@ public static class NotebookExecution
         var progress = new NotebookProgress(name, ipynbPath, document);
         RunnerGuards.Current = progress;
         int cellsRun = 0;
+        var checks = new SortedDictionary<int, List<CheckVerdict>>();
         try
         {
             using var kernel = NotebookKernel.Create(message => log($"{name}: {message}"));
@@ -71,6 +77,7 @@ public static class NotebookExecution
             {
                 if (passes > 1) log($"{name}: Run All, pass {pass} of {passes}");
                 progress.StartPass(); // each pass records the whole document; the last one (or the failing one) is written
+                checks.Clear();
                 string passNote = passes > 1 ? $"(Run All, pass {pass}) " : "";
                 var forward = Enumerable.Range(0, document.Elements.Count);
                 if (!await RunCellsAsync(forward, passNote, keepOutputs: true)) break;
@@ -102,6 +109,7 @@ public static class NotebookExecution
                     var outputs = new List<InteractiveDocumentOutputElement>();
                     string? error = watched.Events is { } events ? CollectOutputs(events, outputs) : watched.Abandoned;
                     if (watched.Events is null) outputs.Add(new ErrorElement(errorValue: error!, errorName: "Error", stackTrace: []));
+                    if (keepOutputs && watched.Events is { } shown) checks[i] = CheckVerdict.From(shown, name, i + 1);
                     if (keepOutputs || error is not null) progress.Finished(i, outputs, error is null ? null : note + error);
                     else progress.Running(-1);
                     progress.ReportBackgroundErrors(i);
@@ -119,7 +127,7 @@ public static class NotebookExecution
         }
 
         progress.Write();
-        return new NotebookResult(dibPath, ipynbPath, progress.Failure, stopwatch.Elapsed, cellsRun);
+        return new NotebookResult(dibPath, ipynbPath, progress.Failure, stopwatch.Elapsed, cellsRun, checks.Values.SelectMany(v => v).ToList());
     }
 
     /// <summary>Turns the kernel's events into notebook outputs; returns the error message if the submission failed.</summary>

@@ -35,18 +35,24 @@ public static class RunnerCommand
         var cellTimeout = CommandLineTool.Positive<double>("--cell-timeout", "number of seconds",
             "Fails a cell that runs longer than S seconds and goes on with the next notebook.", CellWatch.DefaultTimeout.TotalSeconds);
         cellTimeout.HelpName = "S";
+        var requireChecks = new Option<bool>("--require-checks")
+        {
+            Description = "Fails a notebook whose exercise check does not pass (✘, or not yet implemented); without it a check's verdict is only reported.",
+            Arity = ArgumentArity.Zero,
+        };
         var run = new Command("run", "Executes each notebook top to bottom in a fresh C# kernel and writes the executed copy as .ipynb. " +
             "SIGTERM/SIGINT write the cells that finished, then exit with 143/130.")
         {
-            notebooks, output, passes, rerunReverse, cellTimeout,
+            notebooks, output, passes, rerunReverse, cellTimeout, requireChecks,
         };
         run.SetAction((parsed, _) => RunAsync(parsed.GetRequiredValue(notebooks), parsed.GetRequiredValue(output), parsed.GetValue(passes),
-            TimeSpan.FromSeconds(parsed.GetValue(cellTimeout)), parsed.GetValue(rerunReverse)));
+            TimeSpan.FromSeconds(parsed.GetValue(cellTimeout)), parsed.GetValue(rerunReverse), parsed.GetValue(requireChecks)));
         return new RootCommand("CamNotebooks.Runner: executes .dib notebooks headless. " +
             "Exit code: 0 when every cell passed, 1 when a cell failed, 2 when the input is wrong.") { run };
     }
 
-    private static async Task<int> RunAsync(IReadOnlyList<string> inputs, string output, int passes, TimeSpan cellTimeout, bool rerunReverse)
+    private static async Task<int> RunAsync(IReadOnlyList<string> inputs, string output, int passes, TimeSpan cellTimeout, bool rerunReverse,
+        bool requireChecks)
     {
         var (stdout, stderr) = (RunnerGuards.Out, RunnerGuards.Error);
         List<(string Dib, string Ipynb)> plan;
@@ -86,6 +92,15 @@ public static class RunnerCommand
                 // One notebook's output failing must not stop the others.
                 result = new NotebookResult(dib, ipynb, new CellFailure(Path.GetFileName(dib), 0, "", $"the executed notebook could not be written: {e.Message}"), TimeSpan.Zero, 0);
             }
+            foreach (var verdict in result.CheckVerdicts)
+                foreach (string line in verdict.Lines()) stdout.WriteLine($"  {line}");
+            if (requireChecks && result.Succeeded && result.CheckVerdicts.FirstOrDefault(v => !v.Passed) is { } notPassed)
+                result = result with
+                {
+                    Failure = new CellFailure(Path.GetFileName(dib), notPassed.CellNumber,
+                        NotebookProgress.FirstLine(NotebookReader.LoadDib(dib).Elements[notPassed.CellNumber - 1].Contents),
+                        $"the exercise check did not pass (--require-checks): {notPassed.Summary}"),
+                };
             results.Add(result);
             stdout.WriteLine(result.Succeeded
                 ? $"  ok: {result.CellsRun} code cells in {result.Elapsed.TotalSeconds:F1} s -> {ipynb}"
@@ -93,6 +108,13 @@ public static class RunnerCommand
         }
         var failures = results.Where(r => !r.Succeeded).ToList();
         stdout.WriteLine($"{results.Count - failures.Count} notebooks passed, {failures.Count} failed, {results.Sum(r => r.Elapsed.TotalSeconds):F1} s in all.");
+        var verdicts = results.SelectMany(r => r.CheckVerdicts).ToList();
+        if (verdicts.Count > 0)
+        {
+            int passed = verdicts.Count(v => v.Passed), notStarted = verdicts.Count(v => v.NotImplemented);
+            stdout.WriteLine($"exercise checks: {passed} passed, {verdicts.Count - passed - notStarted} not passed, {notStarted} not yet implemented" +
+                             (requireChecks || passed == verdicts.Count ? "." : " (reported only; --require-checks makes them fail the run)."));
+        }
         foreach (var failure in failures) stderr.WriteLine($"error: {failure.Failure}");
         foreach (var stray in RunnerGuards.StrayBackgroundErrors) stderr.WriteLine($"error: {stray}");
         int exitCode = failures.Count == 0 && RunnerGuards.StrayBackgroundErrors.Count == 0 ? 0 : 1;

@@ -29,18 +29,23 @@ public static class LiveCommand
                 return 0;
             },
         };
+        var cellTimeout = CommandLineTool.Positive<double>("--cell-timeout", "number of seconds",
+            "Stops a cell that runs longer than S seconds (the kernel is restarted if the cell ignores it); a save that changes the running cell stops it too.",
+            CellWatch.DefaultTimeout.TotalSeconds);
+        cellTimeout.HelpName = "S";
         var command = new Command("live", "Serves the notebook on http://127.0.0.1:N/ and keeps one kernel alive. Edit the .dib in any " +
             "editor: on every save, the cells from the first changed one onward run again in that kernel (cells above keep their state) " +
             "and the page updates in place, errors at their cell. Ctrl-C stops it. Exit code: 0, or 2 on bad input.")
         {
-            notebook, port,
+            notebook, port, cellTimeout,
         };
-        command.SetAction((parsed, stop) => RunAsync(parsed.GetRequiredValue(notebook), parsed.GetValue(port), parsed, stop));
+        command.SetAction((parsed, stop) => RunAsync(parsed.GetRequiredValue(notebook), parsed.GetValue(port),
+            TimeSpan.FromSeconds(parsed.GetValue(cellTimeout)), parsed, stop));
         return command;
     }
 
     /// <summary>Runs until Ctrl-C (or <paramref name="stop"/>); returns the exit code (0, or 2 on bad input).</summary>
-    private static async Task<int> RunAsync(string notebook, int port, ParseResult parsed, CancellationToken stop)
+    private static async Task<int> RunAsync(string notebook, int port, TimeSpan cellTimeout, ParseResult parsed, CancellationToken stop)
     {
         var (output, error) = (parsed.InvocationConfiguration.Output, parsed.InvocationConfiguration.Error);
         try
@@ -54,7 +59,15 @@ public static class LiveCommand
 
         // The kernel redirects the console while a cell runs: keep the real one for progress lines.
         var log = output;
-        using var session = new LiveSession(notebook, line => log.WriteLine($"live: {line}"));
+        using var session = new LiveSession(notebook, line => log.WriteLine($"live: {line}"), cellTimeout);
+        // An exception on a thread a cell started would end the process (and the learner's kernel): show it at its cell instead.
+        int mainThread = Environment.CurrentManagedThreadId;
+        System.Runtime.ExceptionServices.ExceptionHandling.SetUnhandledExceptionHandler(exception =>
+        {
+            if (Environment.CurrentManagedThreadId == mainThread) return false;
+            session.BackgroundError(exception);
+            return true;
+        });
         LiveServer server;
         try
         {
@@ -78,6 +91,12 @@ public static class LiveCommand
             await Task.WhenAny(watching, Task.Delay(TimeSpan.FromSeconds(2)));
         }
         log.WriteLine("live: stopped.");
+        if (session.AbandonedCells > 0)
+        {
+            // A stopped cell still holds a thread that cannot be aborted: end the process instead of waiting for it.
+            log.Flush();
+            Environment.Exit(0);
+        }
         return 0;
     }
 

@@ -12,19 +12,20 @@ public static partial class LivePage
     /// <summary>The script's path on the local server.</summary>
     public const string ScriptPath = "camnb-live.js";
 
-    /// <summary>The page of <paramref name="session"/>'s notebook, rendered by the book's renderer, with the live additions.</summary>
-    public static string Render(LiveSession session, BookSettings settings)
+    /// <summary>The page of <paramref name="session"/>'s notebook, rendered by the book's renderer, with the live additions;
+    /// its place, previous and next pages are those of the book around it (<paramref name="site"/>).</summary>
+    public static string Render(LiveSession session, LiveSite site, BookSettings settings)
     {
         var status = session.Status;
         var notebook = session.ToExecutedNotebook();
-        string name = Path.GetFileName(session.NotebookPath);
         var content = PageRenderer.RenderCells(notebook, Path.GetDirectoryName(session.NotebookPath));
         // A chart may appear with the next save: always load plotly.js.
         content = content with { DrawsCharts = true };
         string? failure = notebook.FirstError is { } error ? $"cell {error.CellNumber} failed: {error.Error.Message.Split('\n')[0]}" : null;
-        var kind = Path.GetFileName(Path.GetDirectoryName(session.NotebookPath)) == "exercises" ? PageKind.Exercise : PageKind.Chapter;
-        var page = new BookPage(name, kind, content.Title ?? BookPage.TitleFromFileName(name), failure);
-        string html = PageRenderer.NotebookPage(settings with { Title = $"{settings.Title} (live)" }, page, content, null, null);
+        var kind = site.RelativePath.StartsWith(Building.NotebookSource.ExercisesFolder + "/", StringComparison.Ordinal) ? PageKind.Exercise : PageKind.Chapter;
+        var page = new BookPage(site.RelativePath, kind, content.Title ?? BookPage.TitleFromFileName(site.RelativePath), failure);
+        var (previous, next) = site.Neighbours(site.RelativePath);
+        string html = PageRenderer.NotebookPage(settings with { Title = $"{settings.Title} (live)" }, page, content, previous, next);
         return AddLiveParts(html, status);
     }
 
@@ -39,7 +40,7 @@ public static partial class LivePage
         html = ConnectSource().IsMatch(html)
             ? ConnectSource().Replace(html, "connect-src 'self'", 1)
             : ContentSecurityPolicy().Replace(html, m => m.Value.TrimEnd('"').TrimEnd() + "; connect-src 'self'\"", 1);
-        string head = $"<meta name=\"camnb-live-version\" content=\"{status.Version}\">\n<script src=\"{ScriptPath}\" nonce=\"{nonce}\" defer></script>\n</head>";
+        string head = $"<meta name=\"camnb-live-version\" content=\"{status.Version}\">\n<script src=\"/{ScriptPath}\" nonce=\"{nonce}\" defer></script>\n</head>";
         html = html.Replace("</head>", head, StringComparison.Ordinal);
         string bar = $"<div id=\"camnb-live-status\" role=\"status\" aria-live=\"polite\" class=\"{StatusClass(status)}\" " +
                      "style=\"position:sticky;top:0;z-index:10;padding:.4em .8em;font:14px system-ui,sans-serif;border-bottom:1px solid #ccc;background:#f4f7fb\">" +
@@ -122,7 +123,7 @@ public static partial class LivePage
           }
           remember(document);
           document.documentElement.setAttribute('data-live-version', String(version));
-          var events = new EventSource('events');
+          var events = new EventSource('/events');
           // While cells run, refresh at most twice a second (a quick cell then shows once, when it is done); when the run
           // ends, refresh at once.
           var pending = null;

@@ -5,6 +5,7 @@ using CamNotebooks.Runner;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.Documents;
+using Microsoft.DotNet.Interactive.Events;
 using Microsoft.DotNet.Interactive.Documents.Jupyter;
 using Microsoft.DotNet.Interactive.Formatting;
 
@@ -28,7 +29,11 @@ public sealed class LiveSession : IDisposable
 
     private readonly string _dibPath;
     private readonly Action<string> _log;
-    private readonly CompositeKernel _kernel;
+    private readonly TimeSpan _cellTimeout;
+    private CompositeKernel _kernel;
+    private int _runningCell = -1;
+    private int _lastCell = -1;
+    private int _abandoned;
     private readonly Lock _gate = new();
     private List<Cell> _cells = [];
     private int _upToDate; // the first cells whose kernel state matches their current source (they ran and succeeded)
@@ -38,10 +43,11 @@ public sealed class LiveSession : IDisposable
 
     /// <summary>Opens <paramref name="dibPath"/> in a fresh kernel whose working directory is the notebook's folder, as in VS Code.</summary>
     /// <remarks>The working directory is process-wide: one session per process.</remarks>
-    public LiveSession(string dibPath, Action<string> log)
+    public LiveSession(string dibPath, Action<string> log, TimeSpan? cellTimeout = null)
     {
         _dibPath = Path.GetFullPath(dibPath);
         _log = log;
+        _cellTimeout = cellTimeout ?? CellWatch.DefaultTimeout;
         Environment.CurrentDirectory = Path.GetDirectoryName(_dibPath)!;
         Formatter.ResetToDefault();
         _kernel = NotebookKernel.Create(message => log($"kernel: {message}"));
@@ -49,6 +55,9 @@ public sealed class LiveSession : IDisposable
 
     /// <summary>The notebook's file.</summary>
     public string NotebookPath => _dibPath;
+
+    /// <summary>How many cells were left running (timed out, or stopped by a save) on a thread that cannot be aborted.</summary>
+    public int AbandonedCells => Volatile.Read(ref _abandoned);
 
     /// <summary>Raised after every change of <see cref="Status"/> or of the cells (from the thread that ran the cells).</summary>
     public event Action<LiveStatus>? Changed;
@@ -121,19 +130,31 @@ public sealed class LiveSession : IDisposable
                 continue;
             }
             SetStatus(true, $"Running cell {i + 1} of {count}…");
-            var events = await NotebookKernel.SubmitAsync(_kernel, new SubmitCode(cell.Source, cell.Kernel));
+            lock (_gate) _runningCell = _lastCell = i;
+            var submission = NotebookKernel.SubmitAsync(_kernel, new SubmitCode(cell.Source, cell.Kernel));
+            string? stopped = await WatchCellAsync(submission, i, superseded);
+            if (stopped is not null)
+            {
+                await AbandonAsync(submission, i, stopped);
+                return;
+            }
             var outputs = new List<InteractiveDocumentOutputElement>();
-            string? error = NotebookExecution.CollectOutputs(events, outputs);
+            string? error = NotebookExecution.CollectOutputs(await submission, outputs);
             ran++;
             lock (_gate)
             {
+                _runningCell = -1;
+                // Errors a background thread raised while the cell ran come after the cell's own outputs.
+                outputs.AddRange(_cells[i].Outputs.OfType<ErrorElement>());
+                error ??= _cells[i].Outputs.OfType<ErrorElement>().FirstOrDefault()?.ErrorValue;
                 _cells[i] = cell with { Outputs = outputs };
                 if (error is null) _upToDate = i + 1;
             }
             if (error is not null)
             {
                 _log($"cell {i + 1} failed: {FirstLine(error)}");
-                SetStatus(false, $"Cell {i + 1} failed (its error is shown there; the cells below did not run). Fix it and save. Run {_runs}, {watch.Elapsed.TotalSeconds:F1} s.", problem: true);
+                SetStatus(false, $"Cell {i + 1} failed (its error is shown there; the cells below did not run): {FirstLine(error)} Fix it and save. " +
+                                 $"Run {_runs}, {watch.Elapsed.TotalSeconds:F1} s.", problem: true);
                 return;
             }
             if (i + 1 < count && superseded())
@@ -147,6 +168,140 @@ public sealed class LiveSession : IDisposable
             ? $"Up to date (run {_runs}: nothing to run)."
             : $"Up to date: ran cells {first + 1}–{count} ({ran} code cells) in {watch.Elapsed.TotalSeconds:F1} s, run {_runs} in this kernel.");
     }
+
+    /// <summary>
+    /// Waits for the cell; returns why it was stopped instead: it ran past the cell timeout, or the notebook was saved with
+    /// this cell or one above it changed (the learner fixed it, or wants it to run differently).
+    /// </summary>
+    private async Task<string?> WatchCellAsync(Task submission, int cell, Func<bool> superseded)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!submission.IsCompleted)
+        {
+            await Task.WhenAny(submission, Task.Delay(250));
+            if (submission.IsCompleted) break;
+            if (clock.Elapsed >= _cellTimeout)
+                return $"Cell {cell + 1} did not finish within {Describe(_cellTimeout)} (--cell-timeout) and was stopped.";
+            if (superseded() && ChangedAtOrAbove(cell))
+                return $"Cell {cell + 1} was stopped after {clock.Elapsed.TotalSeconds:F0} s: the notebook was saved with it (or a cell above it) changed.";
+        }
+        return null;
+    }
+
+    /// <summary>True when the file on disk differs from the cells that ran in one of the cells up to <paramref name="cell"/>.</summary>
+    private bool ChangedAtOrAbove(int cell)
+    {
+        InteractiveDocument document;
+        try
+        {
+            document = NotebookReader.LoadDib(_dibPath);
+        }
+        catch (Exception e) when (e is NotebookFormatException or IOException)
+        {
+            return false; // a half-written or broken save: keep waiting for a good one
+        }
+        lock (_gate)
+        {
+            for (int i = 0; i <= cell; i++)
+            {
+                if (i >= document.Elements.Count) return true;
+                if ((document.Elements[i].KernelName ?? "csharp") != _cells[i].Kernel || (document.Elements[i].Contents ?? "") != _cells[i].Source) return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Stops waiting for a cell: asks the kernel to cancel it, and when the kernel does not answer again within a few
+    /// seconds (a cell that ignores cancellation, like a loop that never ends), replaces the kernel by a fresh one; every
+    /// cell then runs again from the top on the next save. The page says which happened.
+    /// </summary>
+    private async Task AbandonAsync(Task submission, int cell, string why)
+    {
+        _log(why);
+        SetStatus(true, $"{why} Stopping it…");
+        try
+        {
+            await _kernel.SendAsync(new Cancel()).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The kernel did not take the cancellation: it is replaced below.
+        }
+        bool answers = await Task.WhenAny(submission, Task.Delay(TimeSpan.FromSeconds(3))) == submission && await AnswersAsync();
+        string note;
+        if (answers)
+            note = $"{why} The kernel cancelled it and keeps its state.";
+        else
+        {
+            Interlocked.Increment(ref _abandoned);
+            var old = _kernel;
+            Formatter.ResetToDefault();
+            _kernel = NotebookKernel.Create(message => _log($"kernel: {message}"));
+            lock (_gate) _upToDate = 0;
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    old.Dispose();
+                }
+                catch (Exception)
+                {
+                    // The old kernel is busy with the stopped cell; it is dropped either way.
+                }
+            });
+            note = $"{why} It did not stop, so the kernel was restarted: every cell runs again from the top on the next save " +
+                   "(the stopped cell's thread keeps a core busy until the live loop ends).";
+        }
+        lock (_gate)
+        {
+            _runningCell = -1;
+            var outputs = _cells[cell].Outputs.ToList();
+            outputs.Add(new ErrorElement(errorValue: note, errorName: "Error", stackTrace: []));
+            _cells[cell] = _cells[cell] with { Outputs = outputs };
+            _upToDate = Math.Min(_upToDate, cell);
+        }
+        SetStatus(false, $"{note} Fix it and save.", problem: true);
+    }
+
+    /// <summary>True when the kernel runs a trivial cell within a few seconds.</summary>
+    private async Task<bool> AnswersAsync()
+    {
+        try
+        {
+            var probe = NotebookKernel.SubmitAsync(_kernel, new SubmitCode("0", "csharp"));
+            return await Task.WhenAny(probe, Task.Delay(TimeSpan.FromSeconds(3))) == probe && !(await probe).OfType<CommandFailed>().Any();
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// An exception thrown on a thread a cell started (the process would otherwise end): shown as an error of the cell
+    /// running now, or of the last cell that ran, and in the status bar. The kernel and the server go on.
+    /// </summary>
+    public void BackgroundError(Exception exception)
+    {
+        string message = $"A background thread the notebook started threw {exception.GetType().Name}: {exception.Message}";
+        int cell;
+        lock (_gate)
+        {
+            cell = _runningCell >= 0 ? _runningCell : _lastCell;
+            if (cell < 0 || cell >= _cells.Count) return;
+            var outputs = _cells[cell].Outputs.ToList();
+            outputs.Add(new ErrorElement(errorValue: message, errorName: "Error", stackTrace: []));
+            _cells[cell] = _cells[cell] with { Outputs = outputs };
+            _upToDate = Math.Min(_upToDate, cell);
+        }
+        _log($"cell {cell + 1}: {message}");
+        if (_runningCell < 0)
+            SetStatus(false, $"Cell {cell + 1}: {message}. Fix it and save.", problem: true);
+    }
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalSeconds < 120 ? $"{span.TotalSeconds:0.#} s" : $"{span.TotalMinutes:0.#} minutes";
 
     /// <summary>The executed notebook as it stands, as .ipynb JSON (cells not yet run have no outputs).</summary>
     public string ToIpynb() => ToIpynb(output => output);
@@ -190,5 +345,15 @@ public sealed class LiveSession : IDisposable
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
     /// <inheritdoc />
-    public void Dispose() => _kernel.Dispose();
+    public void Dispose()
+    {
+        try
+        {
+            _kernel.Dispose();
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException or AggregateException)
+        {
+            // A kernel busy with a stopped cell: the process ends anyway.
+        }
+    }
 }

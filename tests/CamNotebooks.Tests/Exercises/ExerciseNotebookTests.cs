@@ -26,6 +26,7 @@ public class ExerciseNotebookTests
         executed.Find(@"What this check will test:\n(\s+• .+\n){3,}");
         Assert.DoesNotContain("PASSED", executed.AllText());
         executed.Find(@"will appear here once the check passes|will be described here once the check passes");
+        Assert.Matches(@"check \(cell \d+\): Exercise \d: .*: … not yet implemented", executed.Outcome.StandardOutput);
     }
 
     [Theory]
@@ -33,7 +34,8 @@ public class ExerciseNotebookTests
     public void Solution_notebook_passes_its_check(string notebook)
     {
         var executed = ExecutedNotebook.Get("exercises/solutions/" + notebook);
-        Assert.True(executed.Outcome.ExitCode == 0, executed.Outcome.ToString());
+        Assert.True(executed.Outcome.ExitCode == 0, executed.Outcome.ToString()); // run with --require-checks (ExecutedNotebook.IsSolution)
+        Assert.Matches(@"check \(cell \d+\): Exercise \d: .*: ✔ (\d+) of \1 criteria met", executed.Outcome.StandardOutput);
         executed.Find(@"^Exercise \d: .*: ✔ PASSED");
         Assert.DoesNotContain("✘", executed.AllText());
         Assert.DoesNotContain("once the check passes", executed.AllText());

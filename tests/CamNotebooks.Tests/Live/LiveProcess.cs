@@ -26,8 +26,8 @@ internal sealed partial class LiveProcess : IDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    /// <summary>Starts <c>live &lt;notebook&gt; --port 0</c> and waits until it prints its address.</summary>
-    public static LiveProcess Start(string notebook, TimeSpan timeout)
+    /// <summary>Starts <c>live &lt;notebook&gt; --port 0</c> (and <paramref name="options"/>) and waits until it prints its address.</summary>
+    public static LiveProcess Start(string notebook, TimeSpan timeout, params string[] options)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -35,7 +35,7 @@ internal sealed partial class LiveProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string argument in new[] { "exec", BookFixtures.BookAssembly, "live", notebook, "--port", "0" }) start.ArgumentList.Add(argument);
+        foreach (string argument in (string[])["exec", BookFixtures.BookAssembly, "live", notebook, "--port", "0", .. options]) start.ArgumentList.Add(argument);
         var process = Process.Start(start)!;
         var output = new StringBuilder();
         var address = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -69,6 +69,12 @@ internal sealed partial class LiveProcess : IDisposable
         _process.WaitForExit();
         return _process.ExitCode;
     }
+
+    /// <summary>True while the process runs.</summary>
+    public bool IsRunning => !_process.HasExited;
+
+    /// <summary>The exit code, once the process has ended.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
     public void Dispose()
     {

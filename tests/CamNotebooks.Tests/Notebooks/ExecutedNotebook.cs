@@ -40,12 +40,17 @@ public sealed class ExecutedNotebook
     private static ExecutedNotebook Execute(string notebook)
     {
         string output = Path.Combine(Repository.ExecutedNotebooks, Path.GetDirectoryName(notebook) ?? "");
-        var outcome = ProcessRunner.RunNotebooks(output, passes: 2, rerunReverse: IsChapter(notebook), Path.Combine(Repository.Notebooks, notebook));
+        // A solution's check must pass: the runner fails the run otherwise.
+        var outcome = ProcessRunner.RunNotebooks(output, passes: 2, rerunReverse: IsChapter(notebook), requireChecks: IsSolution(notebook),
+            Path.Combine(Repository.Notebooks, notebook));
         return new ExecutedNotebook(notebook, outcome, Path.Combine(output, Path.ChangeExtension(Path.GetFileName(notebook), ".ipynb")));
     }
 
     /// <summary>True for the chapters (notebooks/NN_*.dib), whose every cell must survive a re-run in any order.</summary>
     public static bool IsChapter(string notebook) => System.Text.RegularExpressions.Regex.IsMatch(notebook, @"^\d\d_[^/]*\.dib$");
+
+    /// <summary>True for the exercises' solutions (notebooks/exercises/solutions/*.dib), whose checks must pass.</summary>
+    public static bool IsSolution(string notebook) => notebook.StartsWith("exercises/solutions/", StringComparison.Ordinal);
 
     /// <summary>All text the notebook printed or displayed as text (stdout and text/plain), in order.</summary>
     public string AllText() => string.Join("\n", Cells.SelectMany(c => c.Texts));

@@ -39,6 +39,11 @@ public static class ProcessRunner
 
     /// <summary>As above; with <paramref name="rerunReverse"/>, every code cell then runs once more, last to first.</summary>
     public static Outcome RunNotebooks(string output, int passes, bool rerunReverse, params string[] notebooks) =>
+        RunNotebooks(output, passes, rerunReverse, requireChecks: false, notebooks);
+
+    /// <summary>As above; with <paramref name="requireChecks"/>, an exercise check that does not pass fails the run.</summary>
+    public static Outcome RunNotebooks(string output, int passes, bool rerunReverse, bool requireChecks, params string[] notebooks) =>
         Run("dotnet", ["exec", Repository.RunnerAssembly, "run", .. notebooks, "--output", output, "--passes", passes.ToString(),
-            .. (rerunReverse ? new[] { "--rerun-reverse" } : [])], Repository.Root, TimeSpan.FromMinutes(15));
+            .. (rerunReverse ? new[] { "--rerun-reverse" } : []), .. (requireChecks ? new[] { "--require-checks" } : [])],
+            Repository.Root, TimeSpan.FromMinutes(15));
 }

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using CamNotebooks.Tests.Notebooks;
+
+namespace CamNotebooks.Tests.Live;
+
+/// <summary>
+/// The live loop at its edges (issue 21, item 3): every link of a live page answers, other hosts are refused, and a cell
+/// that throws on a background thread or never ends does not take the server (or the learner's next save) down.
+/// Plain HTTP against the child process; no browser needed.
+/// </summary>
+[Collection(NotebookCollection.Name)]
+public partial class LiveEdgeTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    private const string Meta = "#!meta\n\n{\"kernelInfo\":{\"defaultKernelName\":\"csharp\",\"items\":[{\"aliases\":[],\"name\":\"csharp\"},{\"aliases\":[],\"name\":\"markdown\"}]}}\n\n";
+
+    private static string Notebook(string title, params string[] cells) =>
+        Meta + $"#!markdown\n\n# {title}\n\n" + string.Concat(cells.Select(c => c.StartsWith("md:", StringComparison.Ordinal)
+            ? $"#!markdown\n\n{c[3..]}\n\n"
+            : $"#!csharp\n\n{c}\n\n"));
+
+    /// <summary>A notebooks folder laid out as the repository's: chapters, exercises and their solutions.</summary>
+    private static string Tree()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "camnb-live-edges-" + Guid.NewGuid().ToString("N"), "notebooks");
+        Directory.CreateDirectory(Path.Combine(root, "exercises", "solutions"));
+        File.WriteAllText(Path.Combine(root, "00_start.dib"), Notebook("Start here", "Console.WriteLine(\"chapter ran\");", "md:Next: [the exercise](exercises/01_first.dib)"));
+        File.WriteAllText(Path.Combine(root, "01_chapter.dib"), Notebook("A chapter", "Console.WriteLine(1);"));
+        File.WriteAllText(Path.Combine(root, "exercises", "01_first.dib"), Notebook("Exercise 1: first",
+            "Console.WriteLine(\"exercise ran\");",
+            "md:Next: [Exercise 2: second](02_second.dib)\n\nStuck? The answer is in [solutions/01_first.dib](solutions/01_first.dib). Back to [the chapter](../01_chapter.dib#a-chapter)."));
+        File.WriteAllText(Path.Combine(root, "exercises", "02_second.dib"), Notebook("Exercise 2: second", "Console.WriteLine(2);"));
+        File.WriteAllText(Path.Combine(root, "exercises", "solutions", "01_first.dib"), Notebook("Exercise 1: first (solution)", "Console.WriteLine(3);"));
+        return root;
+    }
+
+    private static HttpClient Client() => new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Polls the page until its status bar holds <paramref name="text"/>; returns the page.</summary>
+    private static async Task<string> WaitForStatusAsync(LiveProcess live, string text, TimeSpan? bound = null)
+    {
+        using var client = Client();
+        var clock = Stopwatch.StartNew();
+        string page = "";
+        while (clock.Elapsed < (bound ?? Bound))
+        {
+            Assert.True(live.IsRunning, $"the live loop ended (exit {live.ExitCode}):\n{live.Output}");
+            try
+            {
+                page = await client.GetStringAsync(live.Url);
+                if (Status().Match(page) is { Success: true } status && WebUtility.HtmlDecode(status.Groups[1].Value).Contains(text, StringComparison.Ordinal))
+                    return page;
+            }
+            catch (HttpRequestException)
+            {
+                // starting or restarting
+            }
+            await Task.Delay(250);
+        }
+        Assert.Fail($"the status never said '{text}'. Last page status: {Status().Match(page).Groups[1].Value}\nOutput:\n{live.Output}");
+        return page;
+    }
+
+    [Fact]
+    public async Task Every_link_of_a_live_exercise_page_answers_and_index_is_not_a_redirect_to_itself()
+    {
+        string root = Tree();
+        using var live = LiveProcess.Start(Path.Combine(root, "exercises", "01_first.dib"), TimeSpan.FromMinutes(2));
+        string page = await WaitForStatusAsync(live, "Up to date");
+        var pageUri = new Uri(live.Url);
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(30) };
+        var links = Href().Matches(page).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).Where(h => !h.StartsWith('#')).Distinct().ToList();
+        // The pager (previous, contents, next), the header, the downloads, and the three links of the markdown.
+        Assert.True(links.Count >= 7, string.Join("\n", links));
+        foreach (string link in links)
+        {
+            var target = new Uri(pageUri, link);
+            Assert.Equal(pageUri.Authority, target.Authority);
+            using var response = await client.GetAsync(target);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{link} -> {target}: {(int)response.StatusCode} {response.Headers.Location}");
+            string body = await response.Content.ReadAsStringAsync();
+            Assert.False(string.IsNullOrWhiteSpace(body), $"{link}: empty");
+            if (target.AbsolutePath.EndsWith(".html", StringComparison.Ordinal) && target.AbsolutePath != pageUri.AbsolutePath && target.AbsolutePath != "/index.html")
+            {
+                Assert.Contains("<main", body);
+                Assert.Contains("Not live", body); // another notebook opens as a page that says how to run it live
+            }
+        }
+        string second = await client.GetStringAsync(new Uri(pageUri, "02_second.html"));
+        Assert.Contains("Exercise 2: second", second);
+        Assert.Contains("live", second);
+        string index = await client.GetStringAsync(new Uri(pageUri, "../index.html"));
+        Assert.Contains("01_first", index);
+        Assert.Contains("00_start", index);
+        // An address that names nothing is a page that says so and links back, not a blank 404.
+        using var missing = await client.GetAsync(new Uri(pageUri, "no-such-page.html"));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("01_first.html", await missing.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_request_whose_host_is_not_the_loopback_address_and_port_is_refused()
+    {
+        string root = Tree();
+        using var live = LiveProcess.Start(Path.Combine(root, "01_chapter.dib"), TimeSpan.FromMinutes(2));
+        await WaitForStatusAsync(live, "Up to date");
+        var uri = new Uri(live.Url);
+        using var client = Client();
+        foreach (string host in new[] { $"attacker.example:{uri.Port}", "attacker.example", $"127.0.0.1:{uri.Port + 1}" })
+        {
+            foreach (string path in new[] { uri.AbsolutePath, "/01_chapter.ipynb", "/01_chapter.dib", "/events" })
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(uri, path));
+                request.Headers.Host = host;
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+                Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"Host {host}, {path}: {(int)response.StatusCode}"); // was: 200 with the notebook
+                Assert.DoesNotContain("Console.WriteLine", await response.Content.ReadAsStringAsync());
+            }
+        }
+        using var own = new HttpRequestMessage(HttpMethod.Get, uri);
+        own.Headers.Host = $"localhost:{uri.Port}";
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(own)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_background_thread_that_throws_is_shown_at_its_cell_and_the_server_and_kernel_live_on()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "camnb-live-edges-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        string notebook = Path.Combine(folder, "throws.dib");
+        File.WriteAllText(notebook, Notebook("Throws on a thread",
+            "var kernelId = Guid.NewGuid().ToString(\"N\")[..8];\nConsole.WriteLine($\"kernel={kernelId}\");",
+            "var t = new System.Threading.Thread(() => throw new InvalidOperationException(\"thrown on a background thread\"));\nt.Start(); t.Join();\nConsole.WriteLine(\"after the thread\");",
+            "Console.WriteLine($\"below kernel={kernelId}\");"));
+        using var live = LiveProcess.Start(notebook, TimeSpan.FromMinutes(2));
+        string page = await WaitForStatusAsync(live, "thrown on a background thread"); // was: the process ended with 134
+        Assert.Contains("InvalidOperationException", page);
+        string kernel = KernelId().Match(page).Groups[1].Value;
+        Assert.Matches("^[0-9a-f]{8}$", kernel);
+        LiveLoopTests.Edit(notebook, "throw new InvalidOperationException(\"thrown on a background thread\")", "Console.WriteLine(\"fixed thread\")");
+        page = await WaitForStatusAsync(live, "Up to date");
+        Assert.Contains($"below kernel={kernel}", page); // the same kernel
+        Assert.Contains("fixed thread", page);
+        Assert.Equal(0, live.Interrupt(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public async Task A_hung_cell_times_out_and_a_save_that_fixes_it_gets_through()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "camnb-live-edges-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        string notebook = Path.Combine(folder, "hangs.dib");
+        File.WriteAllText(notebook, Notebook("Hangs",
+            "var runs = 0;",
+            "runs++;\nwhile (true) { }",
+            "Console.WriteLine($\"below runs={runs}\");"));
+        // 30 s: the first cell warms the compiler up, slow on a busy machine. Was: an unknown option.
+        using var live = LiveProcess.Start(notebook, TimeSpan.FromMinutes(2), "--cell-timeout", "30");
+        string page = await WaitForStatusAsync(live, "Fix it and save", TimeSpan.FromMinutes(2));
+        Assert.Contains("did not finish within 30 s", WebUtility.HtmlDecode(Status().Match(page).Groups[1].Value));
+        Assert.Contains("did not finish within 30 s", WebUtility.HtmlDecode(Cell(page, 3)));
+        LiveLoopTests.Edit(notebook, "while (true) { }", "Console.WriteLine(\"no longer hangs\");");
+        page = await WaitForStatusAsync(live, "Up to date"); // was: "Running cell 3 of 4…" for ever, every save ignored
+        Assert.Contains("no longer hangs", Cell(page, 3));
+        Assert.Matches("below runs=[12]", Cell(page, 4));
+
+        // A save while a cell hangs (before its time is up) is not ignored either.
+        LiveLoopTests.Edit(notebook, "Console.WriteLine(\"no longer hangs\");", "while (true) { }");
+        await WaitForStatusAsync(live, "Running cell 3");
+        await Task.Delay(1000);
+        LiveLoopTests.Edit(notebook, "while (true) { }", "Console.WriteLine(\"fixed again\");");
+        page = await WaitForStatusAsync(live, "Up to date", TimeSpan.FromSeconds(30));
+        Assert.Contains("fixed again", Cell(page, 3));
+        Assert.Equal(0, live.Interrupt(TimeSpan.FromSeconds(20)));
+    }
+
+    private static string Cell(string page, int number)
+    {
+        var match = Regex.Match(page, $"<section class=\"cell[^\"]*\" id=\"cell-{number}\">(.*?)</section>", RegexOptions.Singleline);
+        Assert.True(match.Success, $"no cell {number}");
+        return match.Groups[1].Value;
+    }
+
+    [GeneratedRegex("id=\"camnb-live-status\"[^>]*>([^<]*)<")]
+    private static partial Regex Status();
+
+    [GeneratedRegex("href=\"([^\"]+)\"")]
+    private static partial Regex Href();
+
+    [GeneratedRegex("kernel=([0-9a-f]{8})")]
+    private static partial Regex KernelId();
+}
