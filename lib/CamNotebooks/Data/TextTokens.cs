@@ -7,7 +7,7 @@ namespace CamNotebooks.Data;
 /// (e-mail addresses, web addresses, phone numbers), lower case, then runs of letters and digits (with an inner apostrophe)
 /// plus <c>$</c> and <c>!</c>, which mail writers use on purpose.
 /// </summary>
-public static partial class TextTokens
+public static class TextTokens
 {
     /// <summary>The placeholders masked text holds instead of personal data; each is one token.</summary>
     public static IReadOnlyList<string> Placeholders { get; } = ["[email]", "[url]", "[phone]", "[name]"];
@@ -17,32 +17,26 @@ public static partial class TextTokens
     public static string Mask(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        text = Email().Replace(text, " [email] ");
-        text = Url().Replace(text, " [url] ");
-        text = Domain().Replace(text, " [url] ");
-        text = IpAddress().Replace(text, " [url] ");
-        return Phone().Replace(text, m => m.Value.Count(char.IsAsciiDigit) is >= 7 and <= 15 ? " [phone] " : m.Value);
+        text = EmailPattern.Replace(text, " [email] ");
+        text = UrlPattern.Replace(text, " [url] ");
+        text = DomainPattern.Replace(text, " [url] ");
+        text = IpAddressPattern.Replace(text, " [url] ");
+        return PhonePattern.Replace(text, m => m.Value.Count(char.IsAsciiDigit) is >= 7 and <= 15 ? " [phone] " : m.Value);
     }
 
     /// <summary>The tokens of <paramref name="text"/>: masked, lower-cased, words, placeholders, <c>$</c> and <c>!</c>.</summary>
     public static IReadOnlyList<string> Tokenize(string text) =>
-        Token().Matches(Mask(text).ToLowerInvariant()).Select(m => m.Value).ToList();
+        TokenPattern.Matches(Mask(text).ToLowerInvariant()).Select(m => m.Value).ToList();
 
-    [GeneratedRegex(@"[\w.+=%-]+@[\w.-]*[\w-]")]
-    private static partial Regex Email();
+    private static readonly Regex EmailPattern = new(@"[\w.+=%-]+@[\w.-]*[\w-]", RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
-    [GeneratedRegex(@"(?:https?://|ftp://|mailto:|www\.)[^\s<>""')\]]+", RegexOptions.IgnoreCase)]
-    private static partial Regex Url();
+    private static readonly Regex UrlPattern = new(@"(?:https?://|ftp://|mailto:|www\.)[^\s<>""')\]]+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
-    [GeneratedRegex(@"\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|edu|gov|biz|info|us|uk|ie|de|fr|nl|ca|au|jp|cn|tv|cc|ws)\b(?:/[^\s<>""')\]]*)?", RegexOptions.IgnoreCase)]
-    private static partial Regex Domain();
+    private static readonly Regex DomainPattern = new(@"\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|edu|gov|biz|info|us|uk|ie|de|fr|nl|ca|au|jp|cn|tv|cc|ws)\b(?:/[^\s<>""')\]]*)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
-    [GeneratedRegex(@"\b\d{1,3}(?:\.\d{1,3}){3}\b")]
-    private static partial Regex IpAddress();
+    private static readonly Regex IpAddressPattern = new(@"\b\d{1,3}(?:\.\d{1,3}){3}\b", RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
-    [GeneratedRegex(@"\+\d[\d .()-]{7,}\d|(?<![\w.])(?:1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}(?!\w)|(?<![\w.])0\d{1,3}[ -]\d{5,8}(?!\w)")]
-    private static partial Regex Phone();
+    private static readonly Regex PhonePattern = new(@"\+\d[\d .()-]{7,}\d|(?<![\w.])(?:1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}(?!\w)|(?<![\w.])0\d{1,3}[ -]\d{5,8}(?!\w)", RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
-    [GeneratedRegex(@"\[(?:email|url|phone|name)\]|[a-z0-9]+(?:'[a-z]+)?|[$!]")]
-    private static partial Regex Token();
+    private static readonly Regex TokenPattern = new(@"\[(?:email|url|phone|name)\]|[a-z0-9]+(?:'[a-z]+)?|[$!]", RegexOptions.CultureInvariant | RegexOptions.Compiled);
 }
