@@ -46,6 +46,13 @@ public static partial class Check
             "the real layer4 activations and gradients of two photos, and of one photo",
             "one map per image [N, h, w]: each image's own channel weights, the weighted sum, its positive part; inputs unchanged",
         ],
+        [TextCamTitle] =
+        [
+            "a hand-built sentence (7 words, 4 channels, 3 classes, values of both signs) and a mail-sized case (128 positions, 32 channels), both classes",
+            "the map [L] equals the library's CAM of the sentence as a 1 x L grid: the weighted sum of the channels at each word (any correct way: einsum, matmul, broadcasting)",
+            "the raw values: no averaging, clamping or ReLU; the right class; one value per word, not a [1, L] grid",
+            "float32 result; the activations and weights you were given are unchanged",
+        ],
         [FromScratchTitle] =
         [
             "finds your pieces by the specification's names: class ActivationHook, class GradientHook, static class MyMaps with Cam, GradCam and Overlay (and says what it could not find)",

@@ -73,6 +73,49 @@ public class ExerciseCheckTests
     [Fact]
     public void Cam_solution_passes() => AssertPasses(Check.Cam(Solutions.Cam));
 
+    [Fact]
+    public void Text_cam_solution_passes_in_other_correct_forms_too()
+    {
+        AssertPasses(Check.TextCam(Solutions.TextCam));
+        AssertPasses(Check.TextCam((a, w, c) => w[c].matmul(a)));
+        AssertPasses(Check.TextCam((a, w, c) => (w[c].unsqueeze(1) * a).sum(dim: 0)));
+    }
+
+    public static TheoryData<string, string> TextCamMistakes => new()
+    {
+        { "not implemented", FindingCodes.NotImplemented },
+        { "all classes", FindingCodes.AllClasses },
+        { "wrong class", FindingCodes.WrongClass },
+        { "relu", FindingCodes.ReluApplied },
+        { "mean over positions", FindingCodes.AveragedOverPositions },
+        { "mean over channels", FindingCodes.AveragedOverChannels },
+        { "grid row kept", FindingCodes.WrongShape },
+        { "summed over the words", FindingCodes.WrongShape },
+        { "in place", FindingCodes.ModifiedInput },
+        { "float64", FindingCodes.WrongDtype },
+    };
+
+    [Theory]
+    [MemberData(nameof(TextCamMistakes))]
+    public void Text_cam_mistakes_are_diagnosed(string mistake, string code)
+    {
+        CamFunction textCam = mistake switch
+        {
+            "not implemented" => (a, w, c) => throw new NotImplementedException(),
+            "all classes" => (a, w, c) => einsum("ck,kl->cl", w, a),
+            "wrong class" => (a, w, c) => einsum("ck,kl->cl", w, a)[0],
+            "relu" => (a, w, c) => einsum("ck,kl->cl", w, a)[c].relu(),
+            "mean over positions" => (a, w, c) => einsum("ck,kl->cl", w, a)[c] / a.shape[1],
+            "mean over channels" => (a, w, c) => einsum("ck,kl->cl", w, a)[c] / a.shape[0],
+            "grid row kept" => (a, w, c) => einsum("ck,kl->cl", w, a)[c].unsqueeze(0),
+            "summed over the words" => (a, w, c) => (w[c].unsqueeze(1) * a).sum(dim: 1),
+            "in place" => (a, w, c) => { var map = w[c].matmul(a); a.mul_(2); return map; },
+            "float64" => (a, w, c) => einsum("ck,kl->cl", w, a)[c].to(ScalarType.Float64),
+            _ => throw new ArgumentException(mistake),
+        };
+        AssertDiagnosis(Check.TextCam(textCam), code);
+    }
+
     public static TheoryData<string, string> CamMistakes => new()
     {
         { "not implemented", FindingCodes.NotImplemented },

@@ -11,7 +11,7 @@ public class ExerciseNotebookTests
 {
     public static TheoryData<string> Exercises => new()
     {
-        "01_forward_hook.dib", "02_cam.dib", "03_backward_hook.dib", "04_grad_cam.dib", "05_overlay.dib", "06_keepdim.dib", "07_from_scratch.dib",
+        "01_forward_hook.dib", "02_cam.dib", "03_backward_hook.dib", "04_grad_cam.dib", "05_overlay.dib", "06_keepdim.dib", "07_from_scratch.dib", "08_cam_for_text.dib",
     };
 
     [Theory]

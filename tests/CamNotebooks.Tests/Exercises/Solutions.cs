@@ -77,6 +77,10 @@ public static class Solutions
     public static Tensor Cam(Tensor activations, Tensor weights, int classIndex) =>
         einsum("ck,kij->cij", weights, activations)[classIndex];
 
+    /// <summary>Exercise 8: the sentence's activations [K, L], the head's weight [C, K] → the map [L].</summary>
+    public static Tensor TextCam(Tensor activations, Tensor weights, int classIndex) =>
+        einsum("ck,kl->cl", weights, activations)[classIndex];
+
     /// <summary>Exercise 4.</summary>
     public static Tensor GradCamOf(Module<Tensor, Tensor> model, Module<Tensor, Tensor> layer, Tensor image, int classIndex)
     {

@@ -20,7 +20,7 @@ public class QuestionnaireNotebookTests
     {
         var markdown = Questionnaire.Cells.Where(c => c.Kind == "markdown").Select(c => c.Source).ToList();
         var answerHeadings = Answers.Cells.Where(c => c.Kind == "markdown").Select(c => c.Source).ToList();
-        for (int q = 1; q <= 12; q++)
+        for (int q = 1; q <= 13; q++)
         {
             var cell = markdown.SingleOrDefault(m => Regex.IsMatch(m, $@"^## Q{q}\. ", RegexOptions.Multiline));
             Assert.True(cell is not null, $"No markdown cell with the heading of question {q}.");
@@ -60,7 +60,7 @@ public class QuestionnaireNotebookTests
             if (heading.Success) sections.Add((heading.Groups[1].Value, []));
             else if (sections.Count > 0) sections[^1].Cells.Add(cell);
         }
-        Assert.Equal(12, sections.Count);
+        Assert.Equal(13, sections.Count);
         foreach (var (q, cells) in sections.Where(s => s.Cells.Any(c => c.Kind == "code")))
             Assert.True(cells.Any(c => c.Texts.Count > 0 || c.Outputs.Count > 0), $"{q}: its code prints nothing");
     }
@@ -123,6 +123,13 @@ public class QuestionnaireNotebookTests
     {
         Answers.Find(@"Caught: something went wrong inside the block");
         Answers.Find(@"Hook calls: 1 \(");
+    }
+
+    [Fact]
+    public void Q13_the_grid_and_the_word_form_of_the_sentence_einsum_agree()
+    {
+        var line = Answers.Find(@"grid form \[2, 1, 5\], word form \[2, 5\], largest difference (?<value>[0-9.e+-]+)");
+        Assert.True(double.Parse(line.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture) < 1e-5, line.Value);
     }
 
     [Fact]

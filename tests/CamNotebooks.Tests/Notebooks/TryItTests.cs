@@ -2,13 +2,14 @@ using System.Text.RegularExpressions;
 
 namespace CamNotebooks.Tests.Notebooks;
 
-/// <summary>02, 03 and 05 each open their exploration with one try-it cell whose values every later cell reads.</summary>
+/// <summary>02, 03, 05 and 06 each open their exploration with one try-it cell whose values every later cell reads.</summary>
 public class TryItTests
 {
     [Theory]
     [InlineData("02_class_activation_maps.dib", "photoName")]
     [InlineData("03_grad_cam.dib", "photoName,classIndex,innerLayer")]
     [InlineData("05_measuring_maps.dib", "seed,photoCount")]
+    [InlineData("06_cam_for_text.dib", "sentence")]
     public void The_try_it_cell_declares_the_values_later_cells_use_and_nothing_rebinds_them(string notebook, string expected)
     {
         string dib = File.ReadAllText(Path.Combine(Repository.Notebooks, notebook));
