@@ -10,7 +10,7 @@ namespace CamNotebooks.Tests.Live;
 /// that throws on a background thread or never ends does not take the server (or the learner's next save) down.
 /// Plain HTTP against the child process; no browser needed.
 /// </summary>
-[Collection(NotebookCollection.Name)]
+[Collection(StockKernelCollection.Name)]
 public partial class LiveEdgeTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
