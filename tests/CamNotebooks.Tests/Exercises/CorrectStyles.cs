@@ -354,7 +354,7 @@ public static class CorrectStyles
             var big = nn.functional.grid_sample(scaled[TensorIndex.None, TensorIndex.None], grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false)[0, 0];
             return (image * (1 - alpha) + colormap.Apply(big.clamp(0, 1)) * alpha).clamp(0, 255);
         },
-        ["the photo faded, then the heatmap added with addcmul-like weights"] = (image, map, colormap, alpha) =>
+        ["the photo minus alpha times (photo − colours)"] = (image, map, colormap, alpha) =>
         {
             var scaled = (map - map.min()) / (map.max() - map.min());
             var big = nn.functional.interpolate(scaled[TensorIndex.None, TensorIndex.None], [image.shape[1], image.shape[2]], mode: InterpolationMode.Bilinear, align_corners: false)[0, 0];
@@ -385,7 +385,7 @@ public static class CorrectStyles
         ["one map per image in a loop, stacked along dimension 0"] = (a, g) =>
         {
             var maps = new List<Tensor>();
-            for (long n = 0; n < a.shape[0]; n++) maps.Add((g[n].mean([1, 2]).reshape(-1, 1, 1) * a[n]).sum(0).clamp_min(0));
+            for (long n = 0; n < a.shape[0]; n++) maps.Add((g[n].mean([1, 2]).reshape(-1, 1, 1) * a[n]).sum(dim: 0).clamp_min(0));
             return stack(maps, 0);
         },
         ["a loop over channels"] = (a, g) =>
