@@ -43,7 +43,11 @@ public static class ProcessRunner
 
     /// <summary>As above; with <paramref name="requireChecks"/>, an exercise check that does not pass fails the run.</summary>
     public static Outcome RunNotebooks(string output, int passes, bool rerunReverse, bool requireChecks, params string[] notebooks) =>
+        RunNotebooks(output, passes, rerunReverse, requireChecks, TimeSpan.FromMinutes(15), notebooks);
+
+    /// <summary>As above, with the time the whole process may take.</summary>
+    public static Outcome RunNotebooks(string output, int passes, bool rerunReverse, bool requireChecks, TimeSpan timeout, params string[] notebooks) =>
         Run("dotnet", ["exec", Repository.RunnerAssembly, "run", .. notebooks, "--output", output, "--passes", passes.ToString(),
             .. (rerunReverse ? new[] { "--rerun-reverse" } : []), .. (requireChecks ? new[] { "--require-checks" } : [])],
-            Repository.Root, TimeSpan.FromMinutes(15));
+            Repository.Root, timeout);
 }

@@ -50,10 +50,15 @@ public class RunnerTests
     public void A_throwing_cell_fails_the_run_naming_notebook_cell_first_line_and_error()
     {
         string output = FreshOutput();
-        var outcome = ProcessRunner.RunNotebooks(output, Fixture("throws-in-cell-3.dib"));
+        var outcome = ProcessRunner.RunNotebooks(output, Fixture("throws-in-cell-3.dib"), Fixture("passes.dib"));
         Assert.Equal(1, outcome.ExitCode);
         Assert.Contains("throws-in-cell-3.dib: cell 3 failed ('throw new InvalidOperationException(\"the fixture failed on purpose\");')", outcome.StandardError);
         Assert.Contains("the fixture failed on purpose", outcome.StandardError);
+        // The suite runs the chapters in one runner process and reads each notebook's own part of its output.
+        var failed = ExecutedNotebook.PartOf(outcome, Fixture("throws-in-cell-3.dib"));
+        var passed = ExecutedNotebook.PartOf(outcome, Fixture("passes.dib"));
+        Assert.True(failed.ExitCode == 1 && failed.StandardError.Contains("the fixture failed on purpose") && !failed.StandardOutput.Contains("passes.dib"), failed.ToString());
+        Assert.True(passed.ExitCode == 0 && !passed.StandardOutput.Contains("throws-in-cell-3") && passed.StandardError.Length == 0, passed.ToString());
         // The executed copy is still written, with the error in cell 3 and the later cell not run.
         var cells = Executed.Load(Path.Combine(output, "throws-in-cell-3.ipynb")).Cells;
         Assert.Contains(cells[2].Outputs, o => o is ErrorOutput { Name: "Error" } error && error.Message.Contains("the fixture failed on purpose"));
