@@ -59,6 +59,48 @@ public static class ClassifierMaps
         return maps.ToArray();
     }
 
+    /// <summary>
+    /// The maps of every pair, in the order given, as <see cref="ComputeArrays"/> or <see cref="ComputeUpsampled"/> would
+    /// return them one pair at a time; but the pairs on one layer whose formula reads only activations and gradients share
+    /// one probe per chunk (one forward and one backward pass for Grad-CAM, Grad-CAM++ and LayerCAM together), since their
+    /// formulas read the same tensors. An evaluation that compares methods pays for the pass once, not once per method.
+    /// </summary>
+    public static float[][][,] ComputeEach(IReadOnlyList<(CamMethod Method, string Layer)> pairs, PetClassifier model, Tensor inputs,
+        int[] classes, bool upsampled, int chunk = 16)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(classes);
+        (long H, long W)? size = upsampled ? (inputs.shape[2], inputs.shape[3]) : null;
+        var maps = new float[pairs.Count][][,];
+        static bool Shares(CamMethod method) => method.NeedsGradients && !method.LastStageOnly;
+        for (int p = 0; p < pairs.Count; p++)
+            if (!Shares(pairs[p].Method))
+                maps[p] = Compute(pairs[p].Method, model, pairs[p].Layer, inputs, classes, chunk, size);
+        foreach (var group in Enumerable.Range(0, pairs.Count).Where(p => Shares(pairs[p].Method)).GroupBy(p => pairs[p].Layer))
+        {
+            if (classes.Length != inputs.shape[0])
+                throw new ArgumentException($"{classes.Length} classes for {inputs.shape[0]} images: give one per image.", nameof(classes));
+            var (module, name) = ((LayerReference)group.Key).Resolve(model);
+            var lists = group.ToDictionary(p => p, _ => new List<float[,]>());
+            for (int start = 0; start < classes.Length; start += chunk)
+            {
+                using var scope = NewDisposeScope();
+                int end = Math.Min(start + chunk, classes.Length);
+                var probe = LayerProbe.Run(model, module, name, inputs[start..end], classes[start..end], withGradients: true);
+                using var noGrad = no_grad();
+                foreach (int p in group)
+                {
+                    var values = pairs[p].Method.Formula(new CamInputs(probe.Activations, probe.Gradients, null, probe.Classes));
+                    lists[p].AddRange(ToArrays(size is { } s ? Heatmaps.HeatmapMath.Upsample(values, s.H, s.W) : values));
+                }
+            }
+            foreach (var (p, list) in lists) maps[p] = list.ToArray();
+        }
+        return maps;
+    }
+
     /// <summary>Splits maps [N, h, w] into N arrays [h, w].</summary>
     internal static float[][,] ToArrays(Tensor maps)
     {

@@ -44,10 +44,12 @@ public static class FaithfulnessBenchmark
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(set);
         var rows = new List<FaithfulnessRow>();
-        foreach (var (method, layer) in ClassifierMaps.Pairs(layers ?? DefaultLayers))
+        var pairs = ClassifierMaps.Pairs(layers ?? DefaultLayers);
+        var maps = ClassifierMaps.ComputeEach(pairs, model, set.Inputs, set.Labels, upsampled: true);
+        for (int p = 0; p < pairs.Count; p++)
         {
-            rows.Add(Score(model, method.Name, layer, method.ComputeUpsampled(model, layer, set.Inputs, set.Labels), set, steps));
-            progress?.Invoke($"{method.Name} on {layer} done");
+            rows.Add(Score(model, pairs[p].Method.Name, pairs[p].Layer, maps[p], set, steps));
+            progress?.Invoke($"{pairs[p].Method.Name} on {pairs[p].Layer} done");
         }
         int height = (int)set.Inputs.shape[2], width = (int)set.Inputs.shape[3];
         var random = new Random(seed);

@@ -58,10 +58,12 @@ public static class LocalizationBenchmark
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(set);
         var rows = new List<LocalizationRow>();
-        foreach (var (method, layer) in ClassifierMaps.Pairs(layers))
+        var pairs = ClassifierMaps.Pairs(layers);
+        var maps = ClassifierMaps.ComputeEach(pairs, model, set.Inputs, set.Labels, upsampled: true);
+        for (int p = 0; p < pairs.Count; p++)
         {
-            rows.Add(Score(method.Name, layer, method.ComputeUpsampled(model, layer, set.Inputs, set.Labels), set));
-            progress?.Invoke($"{method.Name} on {layer} done");
+            rows.Add(Score(pairs[p].Method.Name, pairs[p].Layer, maps[p], set));
+            progress?.Invoke($"{pairs[p].Method.Name} on {pairs[p].Layer} done");
         }
         int height = (int)set.Inputs.shape[2], width = (int)set.Inputs.shape[3];
         var random = new Random(seed);

@@ -70,7 +70,7 @@ public static class SanityCheck
         ArgumentNullException.ThrowIfNull(set);
         var pairs = ClassifierMaps.Pairs(layers ?? DefaultLayers);
         var cascade = CascadeSteps.Take(Math.Max(1, steps)).ToList();
-        var original = pairs.Select(p => p.Method.ComputeArrays(model, p.Layer, set.Inputs, set.Labels)).ToList();
+        var original = ClassifierMaps.ComputeEach(pairs, model, set.Inputs, set.Labels, upsampled: false);
         var correlations = pairs.Select(_ => new List<double>()).ToList();
         var copy = Copy(model);
         try
@@ -78,11 +78,9 @@ public static class SanityCheck
             for (int step = 0; step < cascade.Count; step++)
             {
                 WeightRandomization.Reinitialize(ModuleLookup.Find(copy, cascade[step]), seed + (ulong)step);
+                var maps = ClassifierMaps.ComputeEach(pairs, copy, set.Inputs, set.Labels, upsampled: false);
                 for (int p = 0; p < pairs.Count; p++)
-                {
-                    var maps = pairs[p].Method.ComputeArrays(copy, pairs[p].Layer, set.Inputs, set.Labels);
-                    correlations[p].Add(maps.Select((map, i) => RankCorrelation.Spearman(original[p][i], map)).Average());
-                }
+                    correlations[p].Add(maps[p].Select((map, i) => RankCorrelation.Spearman(original[p][i], map)).Average());
                 progress?.Invoke($"randomised {cascade[step]}");
             }
         }

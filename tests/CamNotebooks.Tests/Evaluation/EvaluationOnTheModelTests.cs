@@ -45,6 +45,31 @@ public class EvaluationOnTheModelTests(UntrainedClassifierFixture fixture) : ICl
     }
 
     [Fact]
+    public void Methods_that_share_one_probe_give_the_maps_each_gives_alone_at_every_layer_in_the_order_asked()
+    {
+        var set = fixture.Set;
+        var pairs = ClassifierMaps.Pairs(["body.layer4", "body.layer3"]);
+        Assert.Contains(pairs, p => !p.Method.NeedsGradients); // CAM takes its own path, the gradient methods share
+        Assert.True(pairs.Count(p => p.Method.NeedsGradients) >= 4);
+        foreach (bool upsampled in new[] { false, true })
+        {
+            var together = ClassifierMaps.ComputeEach(pairs, fixture.Model, set.Inputs, set.Labels, upsampled, chunk: 1);
+            Assert.Equal(pairs.Count, together.Length);
+            for (int p = 0; p < pairs.Count; p++)
+            {
+                var (method, layer) = pairs[p];
+                var alone = upsampled
+                    ? method.ComputeUpsampled(fixture.Model, layer, set.Inputs, set.Labels)
+                    : method.ComputeArrays(fixture.Model, layer, set.Inputs, set.Labels);
+                Assert.Equal(alone.Length, together[p].Length);
+                for (int i = 0; i < alone.Length; i++)
+                    Assert.True(alone[i].Cast<float>().SequenceEqual(together[p][i].Cast<float>()),
+                        $"{method.Name} on {layer}, photo {i}, upsampled {upsampled}: the shared probe gave another map");
+            }
+        }
+    }
+
+    [Fact]
     public void Scoring_the_outlines_themselves_gives_one_and_uniform_maps_give_the_area()
     {
         var set = fixture.Set;
