@@ -255,8 +255,7 @@ public sealed class CacheFaultInjectionTests : IDisposable
     {
         var environment = Environment();
         string cache = environment[WeightCache.FolderVariable];
-        Assert.Contains("from cache False", FaultProbe.Run("train", environment).StandardOutput);
-        Assert.Contains("from cache True", FaultProbe.Run("train", environment).StandardOutput);
+        CopyFolder(TrainedCache.Value, cache);
         string features = Directory.GetFiles(cache, "features-*.bin").Single();
         byte[] good = File.ReadAllBytes(features);
         if (damage == "truncate") File.WriteAllBytes(features, good[..(good.Length / 2)]);
@@ -270,6 +269,31 @@ public sealed class CacheFaultInjectionTests : IDisposable
         var outcome = damage == "unreadable" ? FaultProbe.RunUnprivileged("train", Unprivileged(environment)) : FaultProbe.Run("train", environment);
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         Assert.Contains("trained epochs 1, from cache False", outcome.StandardOutput);
+    }
+
+    /// <summary>
+    /// A cache made once for the damage cases: a first training converts the weights and writes the features (not from the
+    /// cache), a second reads them back (from the cache). Each case damages its own copy. The folder is removed at exit.
+    /// </summary>
+    private static readonly Lazy<string> TrainedCache = new(() =>
+    {
+        var maker = new CacheFaultInjectionTests();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => maker.Dispose();
+        var environment = maker.Environment("trained");
+        Assert.Contains("from cache False", FaultProbe.Run("train", environment).StandardOutput);
+        Assert.Contains("from cache True", FaultProbe.Run("train", environment).StandardOutput);
+        return environment[WeightCache.FolderVariable];
+    });
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
     }
 
     /// <summary>Starts an atomic write of <paramref name="target"/>, kills the writer with SIGKILL once 16 MB are in its
