@@ -5,7 +5,7 @@ using CamNotebooks.Tools;
 
 namespace CamNotebooks.Book;
 
-/// <summary>The book's command line: <c>build</c>, <c>ipynb</c> and <c>live</c>.</summary>
+/// <summary>The book's command line: <c>build</c>, <c>ipynb</c>, <c>jupyter-kernel</c> and <c>live</c>.</summary>
 public static class BookCommand
 {
     /// <summary>Parses <paramref name="args"/>, runs the chosen command, and returns the process exit code.</summary>
@@ -15,7 +15,7 @@ public static class BookCommand
     /// <summary>The whole command line, every subcommand with its options.</summary>
     internal static RootCommand Create() => new("CamNotebooks.Book: the rendered, offline book of the notebooks, and the tools around it.")
     {
-        BuildCommand(), Jupyter.IpynbCommand.Create(), Live.LiveCommand.Create(),
+        BuildCommand(), Jupyter.IpynbCommand.Create(), Jupyter.KernelCommand.Create(), Live.LiveCommand.Create(),
     };
 
     private static Command BuildCommand()

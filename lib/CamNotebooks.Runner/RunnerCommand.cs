@@ -67,6 +67,12 @@ public static class RunnerCommand
             return 2;
         }
 
+        if (LibraryCheck.Problems(plan.Select(p => p.Dib)) is { Count: > 0 } notBuilt)
+        {
+            foreach (string problem in notBuilt) stderr.WriteLine($"error: {problem}");
+            return 2;
+        }
+
         if (OutputFolders.Check(output, plan.Select(p => p.Ipynb)) is { } unwritable)
         {
             stderr.WriteLine($"error: {unwritable}");

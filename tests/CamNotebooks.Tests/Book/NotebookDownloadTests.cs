@@ -26,9 +26,16 @@ public partial class NotebookDownloadTests(Xunit.Abstractions.ITestOutputHelper 
             Assert.Equal([name + ".ipynb", name + ".dib"], links);
             foreach (string link in links) Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(page)!, link)), $"{page} links {link}, which is missing");
         }
-        // The .dib is the source, byte for byte.
+        // The .dib is the source, with the set-up import and ../data named by the building checkout's absolute paths.
         foreach (string notebook in SharedFixtureBook.Notebooks)
-            Assert.Equal(File.ReadAllBytes(Path.Combine(SharedFixtureBook.Root, "notebooks", notebook)), File.ReadAllBytes(Path.Combine(book, notebook)));
+        {
+            string source = Path.Combine(SharedFixtureBook.Root, "notebooks", notebook);
+            Assert.Equal(NotebookDownloads.ForAnyFolder(File.ReadAllText(source), Path.GetDirectoryName(source)!), File.ReadAllText(Path.Combine(book, notebook)));
+        }
+        string setupChapter = File.ReadAllText(Path.Combine(book, "00_setup.dib"));
+        Assert.Contains($"#!import {Path.Combine(SharedFixtureBook.Root, "artifacts", "notebook-lib", "setup.csx")}\n", setupChapter);
+        Assert.Contains($"\"{SharedFixtureBook.Root}/data/pets/images/Bengal_109.jpg\"", setupChapter);
+        Assert.DoesNotContain("../data/", setupChapter);
         // A page with charts says where the .ipynb's charts draw; one without says nothing about charts.
         Assert.Contains("jupyter trust", File.ReadAllText(Path.Combine(book, "01_outputs.html")));
         Assert.DoesNotContain("jupyter trust", File.ReadAllText(Path.Combine(book, "02_tiny.html")));

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using CamNotebooks.Book.Building;
 using System.Text.RegularExpressions;
 using CamNotebooks.Book.Notebooks;
 using Executed = CamNotebooks.Book.Notebooks.ExecutedNotebook;
@@ -17,41 +19,45 @@ namespace CamNotebooks.Tests.Jupyter;
 public partial class JupyterPathTests(ITestOutputHelper output)
 {
     [DebianJupyterFact]
-    public void Chapter_02_runs_through_jupyter_nbconvert_with_the_net_csharp_kernel_and_predicts_cat_for_the_hero_photo()
+    public void A_downloaded_chapter_02_runs_through_jupyter_nbconvert_from_a_folder_outside_the_checkout_predicts_cat_and_listens_on_loopback_only()
     {
         DebianJupyter.Require();
-        // A throw-away copy of the repository layout: the library, the data, the tool manifest, and the chapter.
         string root = Path.Combine(Path.GetTempPath(), "camnb-jupyter-" + Guid.NewGuid().ToString("N"));
-        Repository.CopyNotebookLibrary(root);
-        Directory.CreateSymbolicLink(Path.Combine(root, "data"), Path.Combine(Repository.Root, "data"));
-        File.Copy(Path.Combine(Repository.Root, "dotnet-tools.json"), Path.Combine(root, "dotnet-tools.json"));
-        string notebooks = Path.Combine(root, "notebooks");
-        Directory.CreateDirectory(notebooks);
-        File.Copy(Path.Combine(Repository.Notebooks, "02_class_activation_maps.dib"), Path.Combine(notebooks, "02_class_activation_maps.dib"));
-
-        // Jupyter's folders and the kernel registration stay inside the copy; the kernel sends no telemetry.
-        var environment = new Dictionary<string, string>
-        {
-            ["JUPYTER_PATH"] = Path.Combine(root, "jupyter"),
-            ["JUPYTER_DATA_DIR"] = Path.Combine(root, "jupyter-data"),
-            ["JUPYTER_RUNTIME_DIR"] = Path.Combine(root, "jupyter-runtime"),
-            ["JUPYTER_CONFIG_DIR"] = Path.Combine(root, "jupyter-config"),
-            ["DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT"] = "1",
-        };
+        Assert.False(root.StartsWith(Repository.Root + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+        // Jupyter's folders and the kernel registration stay inside the temp folder; the kernel sends no telemetry.
+        var environment = JupyterEnvironment(root);
         var watch = Stopwatch.StartNew();
-        Step("dotnet", ["exec", BookFixtures.BookAssembly, "ipynb", notebooks], root, environment, TimeSpan.FromMinutes(2));
+        // The book's download of chapter 02, written by the book's own code: the chapter as .ipynb, marked and made to
+        // run anywhere (the book does the same with the executed copy; nbconvert re-executes every cell either way).
+        string converted = Path.Combine(root, "converted");
+        Directory.CreateDirectory(converted);
+        File.Copy(Path.Combine(Repository.Notebooks, "02_class_activation_maps.dib"), Path.Combine(converted, "02_class_activation_maps.dib"));
+        Step("dotnet", ["exec", BookFixtures.BookAssembly, "ipynb", converted], root, environment, TimeSpan.FromMinutes(2));
+        var source = NotebookSource.Discover(Repository.Notebooks).Single(s => s.RelativePath == "02_class_activation_maps.dib");
+        string book = Path.Combine(root, "book");
+        Directory.CreateDirectory(book);
+        NotebookDownloads.Write(book, [(source, Path.Combine(converted, "02_class_activation_maps.ipynb"), null)]);
+        // The learner's downloads folder: no repository above it, no tool manifest.
+        string notebooks = Path.Combine(root, "Downloads");
+        Directory.CreateDirectory(notebooks);
         string ipynb = Path.Combine(notebooks, "02_class_activation_maps.ipynb");
-        Assert.True(File.Exists(ipynb));
-        Step("dotnet", ["tool", "restore"], root, environment, TimeSpan.FromMinutes(5));
+        File.Copy(Path.Combine(book, "02_class_activation_maps.ipynb"), ipynb);
+
+        // The kernel as the README registers it (inside the repository), then started from the downloads folder.
         string kernels = Path.Combine(root, "jupyter", "kernels");
-        Directory.CreateDirectory(kernels);
-        Step("dotnet", ["interactive", "jupyter", "install", "--path", kernels], root, environment, TimeSpan.FromMinutes(2));
-        var list = Step(DebianJupyter.Jupyter, ["kernelspec", "list"], root, environment, TimeSpan.FromMinutes(1));
+        Step("dotnet", ["exec", BookFixtures.BookAssembly, "jupyter-kernel", "--path", kernels], Repository.Root, environment, TimeSpan.FromMinutes(5));
+        var list = Step(DebianJupyter.Jupyter, ["kernelspec", "list"], notebooks, environment, TimeSpan.FromMinutes(1));
         Assert.Contains(".net-csharp", list.StandardOutput);
+        var listeners = new ConcurrentBag<Listener>();
         var run = Step(DebianJupyter.Jupyter,
             ["nbconvert", "--execute", "--to", "notebook", "--ExecutePreprocessor.timeout=900", "--output", "executed.ipynb", ipynb],
-            notebooks, environment, TimeSpan.FromMinutes(20));
-        output.WriteLine($"nbconvert --execute of chapter 02 with the .net-csharp kernel: {watch.Elapsed.TotalSeconds:F1} s in all");
+            notebooks, environment, TimeSpan.FromMinutes(20), whileRunning: pid => { foreach (var l in Listener.Of(pid)) listeners.Add(l); });
+        output.WriteLine($"nbconvert --execute of the downloaded chapter 02 with the .net-csharp kernel: {watch.Elapsed.TotalSeconds:F1} s in all");
+        var seen = listeners.Distinct().ToList();
+        output.WriteLine("listening while it ran: " + string.Join(", ", seen));
+        // The kernel's HTTP services (ports 2048-3000) were up, and nothing of nbconvert's process tree listened beyond loopback.
+        Assert.Contains(seen, l => l.Port is >= 2048 and <= 3000);
+        Assert.All(seen, l => Assert.True(l.IsLoopback, $"{l} listens beyond 127.0.0.1"));
 
         string executed = Path.Combine(notebooks, "executed.ipynb");
         Assert.Empty(DebianJupyter.SchemaProblems([executed]));
@@ -73,7 +79,22 @@ public partial class JupyterPathTests(ITestOutputHelper output)
         Assert.True(double.Parse(predictions[0].Groups["p"].Value, System.Globalization.CultureInfo.InvariantCulture) > 0.9, predictions[0].Value);
     }
 
-    private static ProcessRunner.Outcome Step(string command, string[] arguments, string folder, Dictionary<string, string> environment, TimeSpan timeout)
+    /// <summary>Jupyter's folders inside <paramref name="root"/> (the user's own stay untouched), and no telemetry.</summary>
+    internal static Dictionary<string, string> JupyterEnvironment(string root) => new()
+    {
+        ["JUPYTER_PATH"] = Path.Combine(root, "jupyter"),
+        ["JUPYTER_DATA_DIR"] = Path.Combine(root, "jupyter-data"),
+        ["JUPYTER_RUNTIME_DIR"] = Path.Combine(root, "jupyter-runtime"),
+        ["JUPYTER_CONFIG_DIR"] = Path.Combine(root, "jupyter-config"),
+        ["DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT"] = "1",
+    };
+
+    /// <summary>
+    /// Runs a child process to its end within <paramref name="timeout"/>; <paramref name="whileRunning"/> (if given) is
+    /// called with its id every half second until it ends. Fails the test unless it exits with <paramref name="expectedExitCode"/>.
+    /// </summary>
+    internal static ProcessRunner.Outcome Step(string command, string[] arguments, string folder, Dictionary<string, string> environment, TimeSpan timeout,
+        Action<int>? whileRunning = null, int? expectedExitCode = 0)
     {
         var start = new ProcessStartInfo(command) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
@@ -81,14 +102,16 @@ public partial class JupyterPathTests(ITestOutputHelper output)
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
+        var deadline = Stopwatch.StartNew();
+        while (whileRunning is not null && !process.WaitForExit(500) && deadline.Elapsed < timeout) whileRunning(process.Id);
+        if (!process.WaitForExit(timeout - deadline.Elapsed < TimeSpan.Zero ? TimeSpan.Zero : timeout - deadline.Elapsed))
         {
             process.Kill(entireProcessTree: true);
             Assert.Fail($"{command} {string.Join(' ', arguments)} did not finish within {timeout}.");
         }
         process.WaitForExit();
         var outcome = new ProcessRunner.Outcome(process.ExitCode, stdout.Result, stderr.Result);
-        Assert.True(outcome.ExitCode == 0, $"{command} {string.Join(' ', arguments)}\n{outcome}");
+        if (expectedExitCode is { } expected) Assert.True(outcome.ExitCode == expected, $"{command} {string.Join(' ', arguments)}\n{outcome}");
         return outcome;
     }
 
