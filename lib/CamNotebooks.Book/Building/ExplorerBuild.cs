@@ -55,7 +55,7 @@ public static class ExplorerBuild
         return Template
             .Replace("{{SETUP}}", Path.Combine(repositoryRoot, "artifacts", "notebook-lib", "setup.csx"), StringComparison.Ordinal)
             .Replace("{{PHOTOS}}", settings.Photos.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
-            .Replace("{{EXCLUDED}}", "new[] { " + string.Join(", ", settings.ExcludedMethods.Select(Literal)) + " }", StringComparison.Ordinal)
+            .Replace("{{EXCLUDED}}", "new string[] { " + string.Join(", ", settings.ExcludedMethods.Select(Literal)) + " }", StringComparison.Ordinal)
             .Replace("{{BUDGET}}", settings.BudgetSeconds.ToString("R", CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{{OUTPUT}}", Literal(outputFolder), StringComparison.Ordinal);
     }
@@ -87,7 +87,7 @@ public static class ExplorerBuild
             if (outcome.ExitCode != 0 || !File.Exists(Path.Combine(data, ExplorerSite.IndexFile)))
             {
                 string error = outcome.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                    .LastOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal)) ?? $"the runner exited with code {outcome.ExitCode}";
+                    .LastOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal))?["error:".Length..].Trim() ?? $"the runner exited with code {outcome.ExitCode}";
                 log($"  FAILED   the explorer after {stopwatch.Elapsed.TotalSeconds:F1} s: {error}");
                 return new ExplorerOutcome(null, false, error, stopwatch.Elapsed);
             }
