@@ -31,14 +31,15 @@ public static class BookCommand
         var noExplorer = new Option<bool>("--no-explorer") { Description = "Leave out the \"Which layer, which method?\" page (and its precomputation)." };
         var explorerPhotos = CommandLineTool.Positive<int>("--explorer-photos", "whole number",
             "How many validation photos the explorer shows.", ExplorerSettings.Default.Photos);
-        var explorerBudget = CommandLineTool.Positive<double>("--explorer-budget", "number of seconds",
-            "Time the explorer's maps may take; a method that would not fit is left out, and the page says so.", ExplorerSettings.Default.BudgetSeconds);
+        var explorerMaxCost = CommandLineTool.Positive<double>("--explorer-max-cost", "number of forward passes",
+            "The most a method may cost on one layer of the explorer, in plain forward passes; a costlier one is left out, and the page says so.",
+            ExplorerSettings.Default.MaxCost);
         var explorerExclude = CommandLineTool.Text("--explorer-exclude", "Methods to leave out of the explorer, comma-separated (e.g. Score-CAM).", "names", "");
         var build = new Command("build", "Executes the notebooks that changed since the last build (one runner process each), renders every " +
             "notebook to an offline HTML page, and writes the book with its index, style sheet and plotly.js. " +
             "Exit code: 0 when every notebook ran through, 1 when one failed (its page shows the error), 2 on bad input.")
         {
-            notebooks, output, cache, root, runner, title, timeout, noExplorer, explorerPhotos, explorerBudget, explorerExclude,
+            notebooks, output, cache, root, runner, title, timeout, noExplorer, explorerPhotos, explorerMaxCost, explorerExclude,
         };
         build.SetAction((parsed, _) =>
         {
@@ -64,7 +65,7 @@ public static class BookCommand
                 NotebookTimeout: TimeSpan.FromMinutes(parsed.GetValue(timeout)),
                 Explorer: parsed.GetValue(noExplorer) ? null : new ExplorerSettings(parsed.GetValue(explorerPhotos),
                     parsed.GetRequiredValue(explorerExclude).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                    parsed.GetValue(explorerBudget))), stdout, stderr);
+                    parsed.GetValue(explorerMaxCost))), stdout, stderr);
         });
         return build;
     }

@@ -10,11 +10,12 @@ namespace CamNotebooks.Book.Building;
 /// <summary>What the explorer page is computed from.</summary>
 /// <param name="Photos">How many validation photos (spread over the split, as <c>EvaluationSet.Subset</c> picks them).</param>
 /// <param name="ExcludedMethods">Methods left out by name (their cost would break the build's budget).</param>
-/// <param name="BudgetSeconds">Time the maps may take: a method whose first layer shows it would not fit is left out, and the page says so.</param>
-public sealed record ExplorerSettings(int Photos, IReadOnlyList<string> ExcludedMethods, double BudgetSeconds)
+/// <param name="MaxCost">The most a method may cost on one layer, in plain forward passes: a costlier method (Score-CAM) is left
+/// out, and the page says so.</param>
+public sealed record ExplorerSettings(int Photos, IReadOnlyList<string> ExcludedMethods, double MaxCost)
 {
-    /// <summary>8 photos (4 cats, 4 dogs), no method left out by name, 20 s for the maps.</summary>
-    public static ExplorerSettings Default { get; } = new(8, [], 20);
+    /// <summary>4 photos (2 cats, 2 dogs), no method left out by name, methods up to 20 forward passes per layer.</summary>
+    public static ExplorerSettings Default { get; } = new(4, [], 20);
 }
 
 /// <summary>How the explorer step of a build went.</summary>
@@ -34,7 +35,7 @@ public static class ExplorerBuild
 {
     private const string FormatVersion = "camnb-explorer 1";
 
-    /// <summary>The notebook that computes the explorer, with {{SETUP}}, {{PHOTOS}}, {{EXCLUDED}}, {{BUDGET}} and {{OUTPUT}} to fill in.</summary>
+    /// <summary>The notebook that computes the explorer, with {{SETUP}}, {{PHOTOS}}, {{EXCLUDED}}, {{MAXCOST}} and {{OUTPUT}} to fill in.</summary>
     public static string Template { get; } = ReadTemplate();
 
     /// <summary>The cache key: the template, the settings and the notebooks' environment.</summary>
@@ -43,7 +44,7 @@ public static class ExplorerBuild
         ArgumentNullException.ThrowIfNull(settings);
         string text = $"{FormatVersion}\n{ExecutionCache.EnvironmentKey(repositoryRoot)}\ntemplate {Hash(Encoding.UTF8.GetBytes(Template))}\n" +
                       $"photos {settings.Photos}\nexcluded {string.Join(',', settings.ExcludedMethods.Order(StringComparer.Ordinal))}\n" +
-                      $"budget {settings.BudgetSeconds.ToString(CultureInfo.InvariantCulture)}\n";
+                      $"max cost {settings.MaxCost.ToString(CultureInfo.InvariantCulture)}\n";
         return Hash(Encoding.UTF8.GetBytes(text));
     }
 
@@ -56,7 +57,7 @@ public static class ExplorerBuild
             .Replace("{{SETUP}}", Path.Combine(repositoryRoot, "artifacts", "notebook-lib", "setup.csx"), StringComparison.Ordinal)
             .Replace("{{PHOTOS}}", settings.Photos.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{{EXCLUDED}}", "new string[] { " + string.Join(", ", settings.ExcludedMethods.Select(Literal)) + " }", StringComparison.Ordinal)
-            .Replace("{{BUDGET}}", settings.BudgetSeconds.ToString("R", CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("{{MAXCOST}}", settings.MaxCost.ToString("R", CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{{OUTPUT}}", Literal(outputFolder), StringComparison.Ordinal);
     }
 

@@ -148,7 +148,7 @@ public static class ExplorerPage
             .Append("(<code>MapOverlay.Blend</code>, magma, opacity 0.6), saved as a small JPEG.</p>\n<ul class=\"explorer-methods\">\n");
         foreach (var method in site.Methods)
             html.Append(method.Excluded is null
-                ? $"<li><strong>{Html.Escape(method.Name)}</strong>: {method.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s for its maps.</li>\n"
+                ? $"<li><strong>{Html.Escape(method.Name)}</strong>: {method.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s for its maps; one layer costs about {method.Cost.ToString("0.0", CultureInfo.InvariantCulture)} plain forward passes.</li>\n"
                 : $"<li><strong>{Html.Escape(method.Name)}</strong> is not here: {Html.Escape(method.Excluded)}.</li>\n");
         html.Append("</ul>\n");
     }

@@ -24,7 +24,8 @@ public sealed record ExplorerSiteMap(int Photo, int ClassIndex, string Layer, st
 /// <param name="Name">The method's name.</param>
 /// <param name="Seconds">Time its maps took at build time.</param>
 /// <param name="Excluded">Why it is not in the explorer, or null.</param>
-public sealed record ExplorerSiteMethod(string Name, double Seconds, string? Excluded);
+/// <param name="Cost">One layer's cost in plain forward passes.</param>
+public sealed record ExplorerSiteMethod(string Name, double Seconds, string? Excluded, double Cost);
 
 /// <summary>A layer: dotted name and the label the reader picks.</summary>
 /// <param name="Name">Dotted name, e.g. <c>body.layer3.0</c>.</param>
@@ -71,7 +72,8 @@ public sealed record ExplorerSite(
                     p.GetProperty("headBox").EnumerateArray().Select(v => v.GetInt32()).ToList())).ToList(),
                 root.GetProperty("layers").EnumerateArray().Select(l => new ExplorerSiteLayer(l.GetProperty("name").GetString()!, l.GetProperty("label").GetString()!)).ToList(),
                 root.GetProperty("methods").EnumerateArray().Select(m => new ExplorerSiteMethod(m.GetProperty("name").GetString()!,
-                    m.GetProperty("seconds").GetDouble(), m.GetProperty("excluded").ValueKind == JsonValueKind.String ? m.GetProperty("excluded").GetString() : null)).ToList(),
+                    m.GetProperty("seconds").GetDouble(), m.GetProperty("excluded").ValueKind == JsonValueKind.String ? m.GetProperty("excluded").GetString() : null,
+                    m.GetProperty("cost").GetDouble())).ToList(),
                 root.GetProperty("maps").EnumerateArray().Select(m => new ExplorerSiteMap(m.GetProperty("photo").GetInt32(), m.GetProperty("classIndex").GetInt32(),
                     m.GetProperty("layer").GetString()!, m.GetProperty("method").GetString()!, m.GetProperty("pointingHead").GetDouble(),
                     m.GetProperty("peak")[0].GetInt32(), m.GetProperty("peak")[1].GetInt32(), m.GetProperty("image").GetString()!)).ToList(),

@@ -34,17 +34,20 @@ public sealed record ExplorerMap(int Photo, int ClassIndex, string Layer, string
 
 /// <summary>A method of the explorer: how long its maps took, or why it was left out.</summary>
 /// <param name="Name">The method's name.</param>
-/// <param name="Seconds">Time spent on its maps (for a method left out by the budget: on the measurement that decided it).</param>
+/// <param name="Seconds">Time spent on its maps (for a method left out by its cost: on the layer that decided it).</param>
 /// <param name="Excluded">Why the method is not in the explorer, or null when it is.</param>
-public sealed record ExplorerMethod(string Name, double Seconds, string? Excluded);
+/// <param name="Cost">Its first layer's time in plain forward passes of the same batch (0 when not measured).</param>
+public sealed record ExplorerMethod(string Name, double Seconds, string? Excluded, double Cost = 0);
 
 /// <summary>What to compute for the explorer.</summary>
 /// <param name="Layers">The layers; null: <see cref="MapExplorer.Layers"/> (every block and stage of the body).</param>
 /// <param name="ExcludedMethods">Names of methods to leave out (e.g. one too slow for the build).</param>
-/// <param name="Budget">Time the maps may take in all: a method whose first layer shows it would not fit is left out, with the reason.</param>
+/// <param name="MaxCost">The most a method may cost on one layer, in plain forward passes of the same batch: a method whose
+/// first layer costs more (Score-CAM runs one forward pass per channel) is left out, with the reason. A ratio, not seconds,
+/// so what the page holds does not depend on how busy the machine was; null: no limit.</param>
 /// <param name="Quality">JPEG quality of the overlays.</param>
 public sealed record ExplorerOptions(IReadOnlyList<ExplorerLayer>? Layers = null, IReadOnlyCollection<string>? ExcludedMethods = null,
-    TimeSpan? Budget = null, int Quality = 70);
+    double? MaxCost = 20, int Quality = 70);
 
 /// <summary>Everything the book's "Which layer, which method?" page shows, computed ahead.</summary>
 /// <param name="ClassNames">Class names by index.</param>
@@ -79,7 +82,7 @@ public sealed record ExplorerData(IReadOnlyList<string> ClassNames, IReadOnlyLis
             classNames = ClassNames,
             photos = Photos.Select(p => new { fileName = p.FileName, label = p.Label, probabilities = p.Probabilities, headBox = p.HeadBox }),
             layers = Layers.Select(l => new { name = l.Name, label = l.Label }),
-            methods = Methods.Select(m => new { name = m.Name, seconds = Math.Round(m.Seconds, 2), excluded = m.Excluded }),
+            methods = Methods.Select(m => new { name = m.Name, seconds = Math.Round(m.Seconds, 2), excluded = m.Excluded, cost = Math.Round(m.Cost, 1) }),
             maps = Maps.Select(m => new
             {
                 photo = m.Photo, classIndex = m.ClassIndex, layer = m.Layer, method = m.Method, pointingHead = m.PointingHead,
@@ -134,6 +137,7 @@ public static class MapExplorer
         var photos = set.Images.Select((image, i) => new ExplorerPhoto(image.FileName, set.Labels[i],
             Enumerable.Range(0, classes).Select(c => Math.Round((double)probabilities[i, c].item<float>(), 4)).ToList(),
             BoundingBox(set.HeadBoxes[i]))).ToList();
+        double forward = ForwardSeconds(model, inputs);
 
         var methods = new List<ExplorerMethod>();
         var maps = new List<ExplorerMap>();
@@ -142,37 +146,50 @@ public static class MapExplorer
             var applicable = layers.Where(l => method.AppliesTo(l.Name)).ToList();
             if (options.ExcludedMethods?.Contains(method.Name) == true)
             {
-                methods.Add(new ExplorerMethod(method.Name, 0, "left out of this build (--explorer-exclude)"));
+                methods.Add(new ExplorerMethod(method.Name, 0, "left out of this build by name"));
                 continue;
             }
             var watch = Stopwatch.StartNew();
             var found = new List<ExplorerMap>();
             string? excluded = null;
+            double cost = 0;
             for (int l = 0; l < applicable.Count; l++)
             {
                 var layer = applicable[l];
                 var raw = method.ComputeArrays(model, layer.Name, inputs, classOf, chunk: (int)inputs.shape[0]);
                 for (int i = 0; i < raw.Length; i++)
                     found.Add(MapOf(raw[i], i % n, classOf[i], layer.Name, method.Name, images[i % n], set.HeadBoxes[i % n], height, width, options.Quality));
-                if (l == 0 && options.Budget is { } budget)
+                if (l > 0) continue;
+                // The first layer shows what the method costs, as a ratio to a plain forward pass (load on the machine cancels out).
+                cost = watch.Elapsed.TotalSeconds / forward;
+                if (options.MaxCost is { } maxCost && cost > maxCost)
                 {
-                    // The first layer shows what the method costs; it is left out if all its layers would not fit.
-                    double estimate = watch.Elapsed.TotalSeconds * applicable.Count;
-                    double left = budget.TotalSeconds - (total.Elapsed.TotalSeconds - watch.Elapsed.TotalSeconds);
-                    if (estimate > left)
-                    {
-                        excluded = $"left out: its {applicable.Count} layer(s) would take about {estimate:0} s, and the explorer's budget had {Math.Max(0, left):0} s left";
-                        break;
-                    }
+                    excluded = $"left out: one layer of its maps costs about {cost:0} plain forward passes of the photos (maps and pictures included), " +
+                               $"more than the {maxCost:0} this build allows";
+                    break;
                 }
             }
             if (excluded is null) maps.AddRange(found);
-            methods.Add(new ExplorerMethod(method.Name, watch.Elapsed.TotalSeconds, excluded));
+            methods.Add(new ExplorerMethod(method.Name, watch.Elapsed.TotalSeconds, excluded, cost));
             progress?.Invoke(excluded is null
                 ? $"{method.Name}: {found.Count} maps on {applicable.Count} layer(s) in {watch.Elapsed.TotalSeconds:0.0} s"
                 : $"{method.Name}: {excluded}");
         }
         return new ExplorerData(PetClassifier.ClassNames, photos, layers, methods, maps, total.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The time of one plain forward pass of <paramref name="inputs"/> (the best of three, after a warm-up).</summary>
+    private static double ForwardSeconds(PetClassifier model, Tensor inputs)
+    {
+        using var noGrad = no_grad();
+        double best = double.MaxValue;
+        for (int i = 0; i < 4; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            using (model.call(inputs)) { }
+            if (i > 0) best = Math.Min(best, watch.Elapsed.TotalSeconds);
+        }
+        return Math.Max(best, 1e-6);
     }
 
     private static ExplorerMap MapOf(float[,] raw, int photo, int classIndex, string layer, string method, Tensor image, bool[,] head,

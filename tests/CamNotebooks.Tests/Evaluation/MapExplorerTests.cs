@@ -9,6 +9,8 @@ namespace CamNotebooks.Tests.Evaluation;
 /// The book explorer's precomputation (<see cref="MapExplorer"/>) on the real body with a seeded head: every combination is
 /// there, each score is the library's pointing game of the same map, and the book reads back what the library wrote.
 /// </summary>
+/// <remarks>In the explorer's browser test's collection: the two compute maps on the same kind of fixture, one after the other.</remarks>
+[Collection(Notebooks.StockKernelCollection.Name)]
 public class MapExplorerTests(UntrainedClassifierFixture fixture) : IClassFixture<UntrainedClassifierFixture>
 {
     [Fact]
@@ -25,7 +27,7 @@ public class MapExplorerTests(UntrainedClassifierFixture fixture) : IClassFixtur
     public void Every_photo_class_layer_and_method_has_a_map_whose_score_is_the_pointing_game_of_that_map()
     {
         var set = fixture.Set;
-        ExplorerLayer[] layers = [MapExplorer.Layers[0], MapExplorer.Layers[4], MapExplorer.Layers[^1]]; // 56x56, 14x14, 7x7
+        ExplorerLayer[] layers = [MapExplorer.Layers[4], MapExplorer.Layers[^1]]; // a block (14x14) and the last stage (7x7)
         var data = MapExplorer.Compute(fixture.Model, set, new ExplorerOptions(Layers: layers));
 
         Assert.Equal(CamMethods.All.Select(m => m.Name), data.Methods.Select(m => m.Name));
@@ -85,8 +87,9 @@ public class MapExplorerTests(UntrainedClassifierFixture fixture) : IClassFixtur
         Assert.Contains("left out", byName.Methods.Single(m => m.Name == LayerCam.Method.Name).Excluded);
         Assert.Contains(byName.Maps, m => m.Method == GradCam.Method.Name);
 
-        var noTime = MapExplorer.Compute(fixture.Model, set, new ExplorerOptions(Layers: [MapExplorer.Layers[^1]], Budget: TimeSpan.Zero));
-        Assert.Empty(noTime.Maps);
-        Assert.All(noTime.Methods, m => Assert.Contains("budget", m.Excluded));
+        var tooCostly = MapExplorer.Compute(fixture.Model, set, new ExplorerOptions(Layers: [MapExplorer.Layers[^1]], MaxCost: 0.01));
+        Assert.Empty(tooCostly.Maps);
+        Assert.All(tooCostly.Methods, m => Assert.Contains("plain forward passes", m.Excluded));
+        Assert.All(tooCostly.Methods, m => Assert.True(m.Cost > 0.01));
     }
 }
