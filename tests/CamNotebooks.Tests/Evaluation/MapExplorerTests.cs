@@ -79,7 +79,7 @@ public class MapExplorerTests(UntrainedClassifierFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public void A_method_left_out_by_name_or_by_the_budget_is_named_with_the_reason_and_has_no_maps()
+    public void A_method_left_out_by_name_or_by_its_cost_is_named_with_the_reason_and_has_no_maps()
     {
         var set = fixture.Set;
         var byName = MapExplorer.Compute(fixture.Model, set, new ExplorerOptions(Layers: [MapExplorer.Layers[^1]], ExcludedMethods: [LayerCam.Method.Name]));
