@@ -28,11 +28,18 @@ public static class BookCommand
         var runner = CommandLineTool.Text("--runner", "CamNotebooks.Runner.dll [default: the one built with this program].", "dll");
         var title = CommandLineTool.Text("--title", "The book's title.", "text", BookSettings.Default.Title);
         var timeout = CommandLineTool.Positive<int>("--timeout", "number of minutes", "How long one notebook may run, in minutes.", 30);
+        var noExplorer = new Option<bool>("--no-explorer") { Description = "Leave out the \"Which layer, which method?\" page (and its precomputation)." };
+        var explorerPhotos = CommandLineTool.Positive<int>("--explorer-photos", "whole number",
+            "How many validation photos the explorer shows.", ExplorerSettings.Default.Photos);
+        var explorerMaxCost = CommandLineTool.Positive<double>("--explorer-max-cost", "number of forward passes",
+            "The most a method may cost on one layer of the explorer, in plain forward passes; a costlier one is left out, and the page says so.",
+            ExplorerSettings.Default.MaxCost);
+        var explorerExclude = CommandLineTool.Text("--explorer-exclude", "Methods to leave out of the explorer, comma-separated (e.g. Score-CAM).", "names", "");
         var build = new Command("build", "Executes the notebooks that changed since the last build (one runner process each), renders every " +
             "notebook to an offline HTML page, and writes the book with its index, style sheet and plotly.js. " +
             "Exit code: 0 when every notebook ran through, 1 when one failed (its page shows the error), 2 on bad input.")
         {
-            notebooks, output, cache, root, runner, title, timeout,
+            notebooks, output, cache, root, runner, title, timeout, noExplorer, explorerPhotos, explorerMaxCost, explorerExclude,
         };
         build.SetAction((parsed, _) =>
         {
@@ -55,7 +62,10 @@ public static class BookCommand
                 CacheFolder: Path.GetFullPath(parsed.GetValue(cache) ?? Path.Combine(repository, "artifacts", "book-cache")),
                 RunnerAssembly: Path.GetFullPath(parsed.GetValue(runner) ?? RunnerProcess.DefaultRunnerAssembly),
                 Settings: BookSettings.Default with { Title = parsed.GetRequiredValue(title) },
-                NotebookTimeout: TimeSpan.FromMinutes(parsed.GetValue(timeout))), stdout, stderr);
+                NotebookTimeout: TimeSpan.FromMinutes(parsed.GetValue(timeout)),
+                Explorer: parsed.GetValue(noExplorer) ? null : new ExplorerSettings(parsed.GetValue(explorerPhotos),
+                    parsed.GetRequiredValue(explorerExclude).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                    parsed.GetValue(explorerMaxCost))), stdout, stderr);
         });
         return build;
     }
@@ -87,6 +97,8 @@ public static class BookCommand
         output.WriteLine($"book: {report.IndexPage}");
         foreach (var failed in report.Notebooks.Where(n => n.Failure is not null))
             error.WriteLine($"error: {failed.Notebook} failed: {failed.Failure}");
+        if (report.Explorer?.Failure is { } explorerFailure)
+            error.WriteLine($"error: the explorer page could not be computed (the book has none): {explorerFailure}");
         return report.Succeeded ? 0 : 1;
     }
 

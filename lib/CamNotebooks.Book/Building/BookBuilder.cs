@@ -14,6 +14,7 @@ namespace CamNotebooks.Book.Building;
 /// <param name="RunnerAssembly">CamNotebooks.Runner.dll.</param>
 /// <param name="Settings">The book's title.</param>
 /// <param name="NotebookTimeout">How long one notebook may run.</param>
+/// <param name="Explorer">What the "Which layer, which method?" page is computed from; null: the book has no explorer.</param>
 public sealed record BuildOptions(
     string NotebooksFolder,
     string OutputFolder,
@@ -21,7 +22,8 @@ public sealed record BuildOptions(
     string CacheFolder,
     string RunnerAssembly,
     BookSettings Settings,
-    TimeSpan NotebookTimeout);
+    TimeSpan NotebookTimeout,
+    ExplorerSettings? Explorer = null);
 
 /// <summary>What happened to one notebook in a build.</summary>
 /// <param name="Notebook">Its path relative to the notebooks folder.</param>
@@ -35,10 +37,12 @@ public sealed record NotebookBuildResult(string Notebook, bool Reused, string? F
 /// <param name="Notebooks">Each notebook's result, in book order.</param>
 /// <param name="PagesWritten">How many files changed on disk (unchanged pages are not rewritten).</param>
 /// <param name="Elapsed">Wall time of the whole build.</param>
-public sealed record BuildReport(string IndexPage, IReadOnlyList<NotebookBuildResult> Notebooks, int PagesWritten, TimeSpan Elapsed)
+/// <param name="Explorer">How the explorer step went; null when the book has no explorer.</param>
+public sealed record BuildReport(string IndexPage, IReadOnlyList<NotebookBuildResult> Notebooks, int PagesWritten, TimeSpan Elapsed,
+    ExplorerOutcome? Explorer = null)
 {
-    /// <summary>True when every notebook ran through.</summary>
-    public bool Succeeded => Notebooks.All(n => n.Failure is null);
+    /// <summary>True when every notebook ran through, and the explorer too when there is one.</summary>
+    public bool Succeeded => Notebooks.All(n => n.Failure is null) && Explorer?.Failure is null;
 }
 
 /// <summary>Builds the book: executes the notebooks that changed (through the runner), renders every page, writes the index and assets.</summary>
@@ -89,6 +93,8 @@ public static class BookBuilder
             executed.Add((source, ipynb, problem, new NotebookBuildResult(source.RelativePath, false, failure, outcome.Elapsed)));
         }
 
+        var explorer = options.Explorer is { } explorerSettings ? await ExplorerBuild.BuildAsync(options, explorerSettings, log) : null;
+
         var renderWatch = Stopwatch.StartNew();
         var rendered = new List<(BookPage Page, PageRenderer.RenderedNotebook Content)>();
         foreach (var (source, ipynb, problem, result) in executed)
@@ -99,17 +105,32 @@ public static class BookBuilder
                 : PageRenderer.ProblemContent(fallbackTitle, problem ?? result.Failure ?? "unknown failure");
             rendered.Add((new BookPage(source.RelativePath, source.Kind, content.Title ?? fallbackTitle, result.Failure), content));
         }
-        int written = WriteBook(options.OutputFolder, options.Settings, rendered);
+        int written = WriteBook(options.OutputFolder, options.Settings, rendered, explorer?.Site);
         written += NotebookDownloads.Write(options.OutputFolder, executed.Select(e => (e.Source, e.Ipynb, e.Problem ?? e.Result.Failure)));
         string index = Path.GetFullPath(Path.Combine(options.OutputFolder, "index.html"));
         var results = executed.Select(e => e.Result).ToList();
         log($"rendered {rendered.Count} pages and the index in {renderWatch.Elapsed.TotalSeconds:F1} s ({written} files changed)");
+        if (explorer?.Site is { } site)
+            log($"explorer: {ExplorerSite.PagePath} with {site.Maps.Count} maps adds {ExplorerSize(options.OutputFolder) / 1024.0:F0} KB to the book");
         log($"executed {results.Count(r => !r.Reused)}, reused {results.Count(r => r.Reused)}, failed {results.Count(r => r.Failure is not null)}; {stopwatch.Elapsed.TotalSeconds:F1} s in all");
-        return new BuildReport(index, results, written, stopwatch.Elapsed);
+        return new BuildReport(index, results, written, stopwatch.Elapsed, explorer);
     }
 
-    /// <summary>Writes the pages, the index and the assets; deletes pages of notebooks that no longer exist. Returns the number of files changed.</summary>
-    public static int WriteBook(string outputFolder, BookSettings settings, IReadOnlyList<(BookPage Page, PageRenderer.RenderedNotebook Content)> rendered)
+    /// <summary>Bytes of the explorer page and its pictures in the book at <paramref name="outputFolder"/>.</summary>
+    public static long ExplorerSize(string outputFolder)
+    {
+        string root = Path.GetFullPath(outputFolder);
+        string images = Path.Combine(root, ExplorerSite.ImageFolder);
+        long size = File.Exists(Path.Combine(root, ExplorerSite.PagePath)) ? new FileInfo(Path.Combine(root, ExplorerSite.PagePath)).Length : 0;
+        return size + (Directory.Exists(images) ? Directory.GetFiles(images).Sum(f => new FileInfo(f).Length) : 0);
+    }
+
+    /// <summary>
+    /// Writes the pages, the index, the explorer (when <paramref name="explorer"/> is given) and the assets; deletes pages of
+    /// notebooks that no longer exist and pictures of an earlier explorer. Returns the number of files changed.
+    /// </summary>
+    public static int WriteBook(string outputFolder, BookSettings settings, IReadOnlyList<(BookPage Page, PageRenderer.RenderedNotebook Content)> rendered,
+        ExplorerSite? explorer = null)
     {
         var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
         var utf8 = new UTF8Encoding(false);
@@ -117,15 +138,30 @@ public static class BookBuilder
         for (int i = 0; i < rendered.Count; i++)
         {
             var (page, content) = rendered[i];
-            string html = PageRenderer.NotebookPage(settings, page, content, i > 0 ? pages[i - 1] : null, i + 1 < pages.Count ? pages[i + 1] : null);
+            string html = PageRenderer.NotebookPage(settings, page, content, i > 0 ? pages[i - 1] : null, i + 1 < pages.Count ? pages[i + 1] : null,
+                linkExplorer: explorer is not null && settings.ExplorerLinkedFrom.Contains(page.NotebookPath));
             files[page.PagePath] = utf8.GetBytes(html);
         }
-        files["index.html"] = utf8.GetBytes(PageRenderer.IndexPage(settings, pages));
+        files["index.html"] = utf8.GetBytes(PageRenderer.IndexPage(settings, pages, explorer is not null));
+        if (explorer is not null)
+        {
+            files[ExplorerSite.PagePath] = utf8.GetBytes(ExplorerPage.Render(settings, explorer));
+            foreach (var (path, bytes) in explorer.Images()) files[path] = bytes;
+        }
         foreach (var (name, bytes) in BookAssets.Files()) files[name] = bytes;
 
         string root = Path.GetFullPath(outputFolder);
         Directory.CreateDirectory(root);
         int changed = files.Count(file => AtomicFile.WriteIfChanged(Path.Combine(root, file.Key), file.Value));
+        // The explorer's folder is the book's own: pictures of an earlier explorer go.
+        string pictures = Path.Combine(root, ExplorerSite.ImageFolder);
+        if (Directory.Exists(pictures))
+            foreach (string stale in Directory.GetFiles(pictures, "*.jpg"))
+                if (!files.ContainsKey(Path.GetRelativePath(root, stale).Replace('\\', '/')))
+                {
+                    File.Delete(stale);
+                    changed++;
+                }
         foreach (string stale in Directory.GetFiles(root, "*.html", SearchOption.AllDirectories))
         {
             string relative = Path.GetRelativePath(root, stale).Replace('\\', '/');

@@ -99,7 +99,13 @@ public static class PageRenderer
     public static string CellAnchor(NotebookCell cell) => HeadingIds.Slug(cell.Id);
 
     /// <summary>The complete page of <paramref name="page"/>, with links to <paramref name="previous"/> and <paramref name="next"/>.</summary>
-    public static string NotebookPage(BookSettings book, BookPage page, RenderedNotebook content, BookPage? previous, BookPage? next)
+    /// <param name="book">The book's title.</param>
+    /// <param name="page">The page.</param>
+    /// <param name="content">Its rendered cells.</param>
+    /// <param name="previous">The page before it, or null.</param>
+    /// <param name="next">The page after it, or null.</param>
+    /// <param name="linkExplorer">Whether to point the reader to the explorer page (chapters about layers and methods).</param>
+    public static string NotebookPage(BookSettings book, BookPage page, RenderedNotebook content, BookPage? previous, BookPage? next, bool linkExplorer = false)
     {
         var html = new StringBuilder();
         string Link(string target) => Html.Escape(PageLinks.Relative(page.PagePath, target));
@@ -125,6 +131,8 @@ public static class PageRenderer
                 .Append(content.FailedCell is { } failedCell ? $"<a href=\"#{Encode(failedCell)}\">Go to the failing cell</a>: its error is shown there; later cells were not run." : "What broke is shown below.")
                 .Append("</p></div>\n");
         html.Append(PageDownloads.Html(page, content.DrawsCharts));
+        if (linkExplorer)
+            html.Append($"<p class=\"explorer-link\">Try every layer and method on real photos, without a kernel: <a href=\"{Link(ExplorerSite.PagePath)}\">{ExplorerPage.Title}</a></p>\n");
         html.Append(content.Body);
         html.Append("</main>\n</div>\n");
         Pager(html, page, previous, next, "bottom");
@@ -141,7 +149,10 @@ public static class PageRenderer
         false);
 
     /// <summary>The index page: the chapters, then the exercises, each with its title and status.</summary>
-    public static string IndexPage(BookSettings book, IReadOnlyList<BookPage> pages)
+    /// <param name="book">The book's title.</param>
+    /// <param name="pages">The notebooks' pages, in book order.</param>
+    /// <param name="explorer">Whether the book has the explorer page.</param>
+    public static string IndexPage(BookSettings book, IReadOnlyList<BookPage> pages, bool explorer = false)
     {
         var html = new StringBuilder();
         Head(html, book, "index.html", book.Title, drawsCharts: false, []);
@@ -155,6 +166,10 @@ public static class PageRenderer
             html.Append($"<div class=\"notebook-status failed\" role=\"alert\"><strong>{failed} notebook{(failed == 1 ? "" : "s")} failed</strong> in this build: {(failed == 1 ? "its page shows" : "their pages show")} the error.</div>\n");
         AppendTrack(html, "chapters", "Chapters", pages.Where(p => p.Kind == PageKind.Chapter).ToList());
         AppendTrack(html, "exercises", "Exercises", pages.Where(p => p.Kind == PageKind.Exercise).ToList());
+        if (explorer)
+            html.Append("<section class=\"track-list\" id=\"explore\">\n<h2>Explore</h2>\n<ol class=\"pages\">\n")
+                .Append($"<li><a href=\"{ExplorerSite.PagePath}\">{ExplorerPage.Title}</a> <span class=\"file\">every layer and method on real photos, with the pointing score</span></li>\n")
+                .Append("</ol>\n</section>\n");
         html.Append("</main>\n</div>\n");
         html.Append("<footer class=\"site-footer\">Every page was executed from the notebooks in <code>notebooks/</code> and works offline.</footer>\n");
         html.Append("</body>\n</html>\n");
@@ -175,7 +190,8 @@ public static class PageRenderer
         html.Append("</ol>\n</section>\n");
     }
 
-    private static void Head(StringBuilder html, BookSettings book, string pagePath, string title, bool drawsCharts, IReadOnlyList<string> scripts)
+    /// <summary>The page's head, with a content policy that runs only <paramref name="scripts"/> (by hash) and, with charts, plotly.js.</summary>
+    internal static void Head(StringBuilder html, BookSettings book, string pagePath, string title, bool drawsCharts, IReadOnlyList<string> scripts)
     {
         string policy = string.Format(System.Globalization.CultureInfo.InvariantCulture, ContentSecurityPolicy,
             ScriptHashes.SourceList(drawsCharts ? [.. scripts, ScriptHashes.Body(PlotlyOffline), ScriptHashes.Body(ChartFitting.Script), ScriptHashes.Body(RequireShim)] : scripts));

@@ -250,6 +250,28 @@ internal sealed class BookBrowser : IAsyncDisposable
         lock (dialogs) lock (consoleErrors) return new Probe(requests, dialogs.ToList(), consoleErrors.ToList(), url, result);
     }
 
+    /// <summary>
+    /// Opens <paramref name="file"/> at a screen <paramref name="width"/> pixels wide and lets <paramref name="act"/> use the page
+    /// as a reader would; returns what it returned, with the requests to other hosts and the console errors seen meanwhile.
+    /// </summary>
+    public async Task<(T Result, IReadOnlyList<string> Requests, IReadOnlyList<string> ConsoleErrors)> UseAsync<T>(string file, Func<IPage, Task<T>> act, int width = 1280)
+    {
+        var page = await _context.NewPageAsync();
+        await page.SetViewportSizeAsync(width, 900);
+        var consoleErrors = new List<string>();
+        page.Console += (_, message) => { if (message.Type == "error") lock (consoleErrors) consoleErrors.Add(message.Text); };
+        page.PageError += (_, error) => { lock (consoleErrors) consoleErrors.Add(error); };
+        page.RequestFailed += (_, request) => { lock (consoleErrors) consoleErrors.Add($"failed request {request.Url} ({request.Failure})"); };
+        int before;
+        lock (_external) before = _external.Count;
+        await page.GotoAsync(new Uri(file).AbsoluteUri, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
+        var result = await act(page);
+        await page.CloseAsync();
+        List<string> requests;
+        lock (_external) requests = _external.Skip(before).ToList();
+        lock (consoleErrors) return (result, requests, consoleErrors.ToList());
+    }
+
     /// <summary>How <paramref name="file"/> lays out for printing: the display of its header, pager and contents, and the width of its text.</summary>
     public async Task<PrintLayout> PrintLayoutAsync(string file)
     {

@@ -39,10 +39,13 @@ internal static class BookFixtures
         return root;
     }
 
-    /// <summary>Runs <c>CamNotebooks.Book build</c> on the repository at <paramref name="root"/>, into &lt;root&gt;/book.</summary>
+    /// <summary>
+    /// Runs <c>CamNotebooks.Book build</c> on the repository at <paramref name="root"/>, into &lt;root&gt;/book, without the
+    /// explorer page (its precomputation trains the classifier; ExplorerBrowserTests and RealBookTests cover it).
+    /// </summary>
     public static ProcessRunner.Outcome Build(string root, params string[] extraArguments) =>
         ProcessRunner.Run("dotnet",
-            ["exec", BookAssembly, "build", "--notebooks", Path.Combine(root, "notebooks"), "--output", Path.Combine(root, "book"), .. extraArguments],
+            ["exec", BookAssembly, "build", "--notebooks", Path.Combine(root, "notebooks"), "--output", Path.Combine(root, "book"), "--no-explorer", .. extraArguments],
             root, TimeSpan.FromMinutes(20));
 
     /// <summary>Every file of the book at <paramref name="bookFolder"/>, by relative path.</summary>

@@ -1,4 +1,5 @@
 using CamNotebooks.Book.Building;
+using CamNotebooks.Book.Rendering;
 using CamNotebooks.Tests.Notebooks;
 using ExecutedNotebook = CamNotebooks.Tests.Notebooks.ExecutedNotebook;
 
@@ -28,18 +29,20 @@ public class RealBookTests
         }
         string output = Path.Combine(Path.GetTempPath(), "camnb-real-book-" + Guid.NewGuid().ToString("N"));
         var outcome = ProcessRunner.Run("dotnet",
-            ["exec", BookFixtures.BookAssembly, "build", "--notebooks", Repository.Notebooks, "--output", output, "--cache", cache],
+            ["exec", BookFixtures.BookAssembly, "build", "--notebooks", Repository.Notebooks, "--output", output, "--cache", cache, "--explorer-photos", "2"],
             Repository.Root, TimeSpan.FromMinutes(10));
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         Assert.Contains($"book: {Path.Combine(output, "index.html")}", outcome.StandardOutput);
         Assert.Contains($"executed 0, reused {sources.Count}, failed 0", outcome.StandardOutput);
+        // The explorer's notebook ran against the built library (2 photos here, to stay quick) and its page is in the book.
+        Assert.Contains("  ran      the explorer: ", outcome.StandardOutput);
 
         await using var browser = await BookBrowser.LaunchAsync();
         var problems = new List<string>();
         foreach (string page in Directory.GetFiles(output, "*.html", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             string name = Path.GetFileName(page);
-            bool keep = name == "index.html" || name.StartsWith("02_", StringComparison.Ordinal) || name.StartsWith("00_", StringComparison.Ordinal);
+            bool keep = name is "index.html" or ExplorerSite.PagePath || name.StartsWith("02_", StringComparison.Ordinal) || name.StartsWith("00_", StringComparison.Ordinal);
             var visit = await browser.VisitAsync(page, keep ? Path.Combine(BookFixtures.ScreenshotFolder, Path.ChangeExtension(name, ".png")) : null);
             problems.AddRange(visit.Problems);
             foreach (int width in (int[])[390, 1280])
@@ -56,7 +59,7 @@ public class RealBookTests
             Assert.DoesNotContain(Repository.Root, html);
         }
         int notebooks = Repository.AllNotebooks().Count();
-        Assert.Equal(notebooks + 1, Directory.GetFiles(output, "*.html", SearchOption.AllDirectories).Length);
+        Assert.Equal(notebooks + 2, Directory.GetFiles(output, "*.html", SearchOption.AllDirectories).Length); // and the index and the explorer
         // Beside every page, its executed notebook (schema-valid .ipynb) and its source; the visits above checked the links.
         Assert.Equal(notebooks, Directory.GetFiles(output, "*.dib", SearchOption.AllDirectories).Length);
         Assert.Empty(Jupyter.DebianJupyter.SchemaProblems(Directory.GetFiles(output, "*.ipynb", SearchOption.AllDirectories)));
