@@ -127,8 +127,13 @@ public class ChapterProseTests
                 Assert.Contains(int.Parse(image.Groups["h"].Value, CultureInfo.InvariantCulture), new[] { 112, 224 });
             Assert.DoesNotContain("…", grid);
         }
-        // No picture output is a whole grid drawn as one PNG any more.
-        Assert.DoesNotContain(Html(executed), h => h.StartsWith("<img", StringComparison.Ordinal));
+        // A lone picture (chapter 01's photo) is one photo, not a grid drawn as one PNG with its captions.
+        foreach (var single in Html(executed).Where(h => h.StartsWith("<img", StringComparison.Ordinal)))
+        {
+            var png = Assert.Single(Regex.Matches(single, "base64,(?<b>[A-Za-z0-9+/=]+)"));
+            var (width, height) = HooksNotebookTests.PngSize(Convert.FromBase64String(png.Groups["b"].Value));
+            Assert.True(width <= 224 && height <= 224, $"{notebook}: a single {width}x{height} picture");
+        }
     }
 
     [Fact]
