@@ -80,4 +80,26 @@ public class DisplayTests
         Assert.Throws<ArgumentException>(() => ImageGrid.Compose(images, ["only one"]));
         Assert.Throws<ArgumentException>(() => ImageGrid.Compose([]));
     }
+
+    [Fact]
+    public void The_notebook_grid_shows_each_caption_as_text_beside_its_own_picture()
+    {
+        var images = new[] { full(3, 40, 80, 255f), full(3, 30, 60, 0f), full(3, 40, 80, 128f) };
+        string longCaption = "american_bulldog_115: Grad-CAM layer4 <the one that used to be cut>";
+        var grid = ImageGrid.Display(images, [longCaption, null, "magma, alpha 0.6"], columns: 2, fontSize: 13);
+        string html = grid.ToHtml();
+        // Every picture is its own PNG of the image's own size: nothing drawn into it.
+        var pngs = System.Text.RegularExpressions.Regex.Matches(html, "base64,(?<b>[A-Za-z0-9+/=]+)")
+            .Select(m => DisplayImage.FromPng(Convert.FromBase64String(m.Groups["b"].Value))).ToList();
+        Assert.Equal([(80, 40), (60, 30), (80, 40)], pngs.Select(p => (p.Width, p.Height)));
+        // The captions are whole, encoded text in figcaptions; a picture without a caption gets none.
+        Assert.Contains("<figcaption style=\"font-size:13px;line-height:1.3;overflow-wrap:anywhere\">american_bulldog_115: Grad-CAM layer4 &lt;the one that used to be cut&gt;</figcaption>", html);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(html, "<figcaption").Count);
+        // Two cells of 80 + 2 * 4 pixels per row on a wide page; each cell may shrink on a narrow one.
+        Assert.StartsWith("<div class=\"camnb-figures\" style=\"max-width:176px\">", html);
+        Assert.Contains("width:88px;max-width:100%", html);
+        Assert.Throws<ArgumentException>(() => ImageGrid.Display(images, ["only one"]));
+        Assert.Throws<ArgumentException>(() => ImageGrid.Display([]));
+        Assert.Throws<ArgumentException>(() => ImageGrid.Display([zeros(1, 4, 4)]));
+    }
 }

@@ -17,7 +17,7 @@ public static class Formatters
 {
     /// <summary>
     /// Registers the offline chart formatters (<see cref="PlotlyDisplay"/>); HTML for <see cref="HeatmapOverlay"/> (the
-    /// picture with its caption), <see cref="DisplayImage"/>, <see cref="MapTable"/> and <see cref="TextMap"/>; an exercise's <see cref="CheckResult"/>
+    /// picture with its caption), <see cref="DisplayImage"/>, <see cref="FigureGrid"/> (pictures with their captions as text), <see cref="MapTable"/> and <see cref="TextMap"/>; an exercise's <see cref="CheckResult"/>
     /// as its table (with the ✔/✘ text alongside for plain-text views); and a compact one-line text form for tensors
     /// (shape, dtype, device, min/mean/max; the values themselves when there are at most 16).
     /// </summary>
@@ -26,6 +26,7 @@ public static class Formatters
         PlotlyDisplay.Register();
         Formatter.Register<HeatmapOverlay>((overlay, writer) => writer.Write(overlay.ToHtml()), HtmlFormatter.MimeType);
         Formatter.Register<DisplayImage>((image, writer) => writer.Write(image.ToHtml()), HtmlFormatter.MimeType);
+        Formatter.Register<FigureGrid>((grid, writer) => writer.Write(grid.ToHtml()), HtmlFormatter.MimeType);
         Formatter.Register<MapTable>((table, writer) => writer.Write(table.ToHtml()), HtmlFormatter.MimeType);
         Formatter.Register<TextMap>((text, writer) => writer.Write(text.ToHtml()), HtmlFormatter.MimeType);
         Formatter.Register<CheckResult>((result, writer) => writer.Write(result.ToHtml()), HtmlFormatter.MimeType);

@@ -43,9 +43,9 @@ public static class HeatmapCharts
         var heatmap = PlotlyFigure.Trace("heatmap", ("z", cells.Z), ("x0", cells.X0), ("dx", cells.DX), ("y0", cells.Y0),
             ("dy", cells.DY), ("zmin", cells.ZMin), ("zmax", cells.ZMax), ("zsmooth", "best"), ("opacity", overlay.Alpha),
             ("colorscale", overlay.Colormap.ToPlotlyColorscale()), ("name", "map"),
-            ("hovertemplate", "x %{x:.0f}, y %{y:.0f}<br>value %{z:.4g}<extra></extra>"));
+            ("hovertemplate", "x %{x:.0f}, y %{y:.0f}<br>value %{z:.4g}<extra></extra>"), ("colorbar", ColorBar));
         var layout = PlotlyFigure.Layout(("title", new { text = ChartTitles.Wrap(overlay.Caption, overlay.Width + 160) }), ("width", overlay.Width + 160),
-            ("height", overlay.Height + 120),
+            ("height", overlay.Height + 170),
             ("xaxis", new { range = new[] { -0.5, overlay.Width - 0.5 }, showgrid = false, zeroline = false }),
             ("yaxis", new { range = new[] { overlay.Height - 0.5, -0.5 }, showgrid = false, zeroline = false, scaleanchor = "x" }));
         return PlotlyFigure.Chart([image, heatmap], layout);
@@ -60,10 +60,11 @@ public static class HeatmapCharts
         {
             z = cells.Z, x0 = cells.X0, dx = cells.DX, y0 = cells.Y0, dy = cells.DY, zmin = cells.ZMin, zmax = cells.ZMax,
             zsmooth = "best", opacity = overlay.Alpha, colorscale = overlay.Colormap.ToPlotlyColorscale(), name = "map",
+            colorbar = new HorizontalColorbar(),
         };
         var layout = new LayoutWithImages
         {
-            title = ChartTitles.Wrap(overlay.Caption, overlay.Width + 160), width = overlay.Width + 160, height = overlay.Height + 120,
+            title = ChartTitles.Wrap(overlay.Caption, overlay.Width + 160), width = overlay.Width + 160, height = overlay.Height + 170,
             xaxis = new Xaxis { range = new[] { -0.5, overlay.Width - 0.5 }, showgrid = false, zeroline = false },
             // Square pixels whatever the chart's size: the photo keeps its aspect ratio.
             yaxis = new AnchoredYaxis { range = new[] { overlay.Height - 0.5, -0.5 }, showgrid = false, zeroline = false, scaleanchor = "x" },
@@ -74,7 +75,7 @@ public static class HeatmapCharts
             }],
         };
         var chart = global::XPlot.Plotly.Chart.Plot(heatmap, layout);
-        chart.WithSize(overlay.Width + 160, overlay.Height + 120);
+        chart.WithSize(overlay.Width + 160, overlay.Height + 170);
         return chart;
     }
 
@@ -86,6 +87,28 @@ public static class HeatmapCharts
     {
         /// <summary>plotly.js layout images (source, xref, yref, x, y, sizex, sizey, sizing, layer...).</summary>
         public object[]? images { get; set; }
+    }
+
+    /// <summary>
+    /// The colour bar of both charts: under the picture, across its width, with five numbered ticks. Beside the picture
+    /// (plotly's default) it lost its numbers once a phone's narrow column squeezed the chart.
+    /// </summary>
+    public static object ColorBar { get; } = new
+    {
+        orientation = "h", x = 0.5, xanchor = "center", y = -0.15, yanchor = "top", len = 1, thickness = 14, nticks = 5,
+    };
+
+    /// <summary>XPlot's colour bar lacks plotly.js's <c>orientation</c>; this one is <see cref="ColorBar"/>.</summary>
+    public sealed class HorizontalColorbar : Colorbar
+    {
+        /// <summary>Creates the horizontal colour bar.</summary>
+        public HorizontalColorbar()
+        {
+            x = 0.5; xanchor = "center"; y = -0.15; yanchor = "top"; len = 1; thickness = 14; nticks = 5;
+        }
+
+        /// <summary>"h": the bar lies under the plot.</summary>
+        public string orientation { get; set; } = "h";
     }
 
     /// <summary>XPlot's y axis lacks plotly.js's <c>scaleanchor</c>, which ties its scale to the x axis (square pixels).</summary>

@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 namespace CamNotebooks.Imaging;
 
 /// <summary>
-/// Lays several RGB images side by side (in rows of <c>columns</c>) on a white background, each with an optional
-/// caption underneath, for showing photos and their heatmaps together in a notebook.
+/// Lays several RGB images side by side (in rows of <c>columns</c>), each with an optional caption underneath, for showing
+/// photos and their heatmaps together: <see cref="Display"/> for a notebook (captions as text), <see cref="Compose"/> for
+/// one picture on a white background (captions drawn in).
 /// </summary>
 public static class ImageGrid
 {
@@ -72,12 +73,34 @@ public static class ImageGrid
         }
     }
 
-    /// <summary>Builds the grid (see <see cref="Compose"/>) and encodes it as a PNG for display.</summary>
-    public static DisplayImage Display(IReadOnlyList<Tensor> images, IReadOnlyList<string?>? captions = null, int columns = 0,
+    /// <summary>
+    /// The images ready to show, each with its caption as text under it (see <see cref="FigureGrid"/>): captions are never
+    /// drawn into the pictures, so they are not cut and stay readable on a phone. <see cref="Compose"/> gives one picture
+    /// with the captions drawn in, for saving.
+    /// </summary>
+    /// <param name="images">RGB tensors [3, h, w], values 0..255.</param>
+    /// <param name="captions">One caption per image (null or empty for none), or null for no captions at all.</param>
+    /// <param name="columns">Images per row on a wide page; all in one row when 0. Narrow pages wrap the rows.</param>
+    /// <param name="padding">Space in CSS pixels around each image.</param>
+    /// <param name="fontSize">Caption text size in CSS pixels.</param>
+    /// <exception cref="ArgumentException">No images, a tensor that is not [3, h, w], or a caption count that does not match.</exception>
+    public static FigureGrid Display(IReadOnlyList<Tensor> images, IReadOnlyList<string?>? captions = null, int columns = 0,
         int padding = 4, float fontSize = 14)
     {
-        using var grid = Compose(images, captions, columns, padding, fontSize);
-        return DisplayImage.FromTensor(grid);
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Count == 0) throw new ArgumentException("The grid needs at least one image.", nameof(images));
+        if (captions is not null && captions.Count != images.Count)
+            throw new ArgumentException($"Got {captions.Count} captions for {images.Count} images; give one per image " +
+                "(null or empty for none).", nameof(captions));
+        ArgumentOutOfRangeException.ThrowIfNegative(columns);
+        ArgumentOutOfRangeException.ThrowIfNegative(padding);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fontSize);
+        foreach (var image in images)
+            if (image is null || image.dim() != 3 || image.shape[0] != 3)
+                throw new ArgumentException($"Every image must be an RGB tensor [3, h, w]; got {(image is null ? "null" : $"[{string.Join(", ", image.shape)}]")}.", nameof(images));
+        var pictures = images.Select(DisplayImage.FromTensor).ToList();
+        return new FigureGrid(pictures, captions ?? new string?[images.Count], columns == 0 ? images.Count : Math.Min(columns, images.Count),
+            padding, fontSize);
     }
 
     private static string FitText(string text, SKFont font, int maxWidth)

@@ -100,5 +100,10 @@ public class HeatmapTests
         Assert.Contains("3.25", html);
         Formatters.Register();
         Assert.Contains("\"heatmap\"", overlay.ToXPlotChart().ToDisplayString("text/html"));
+        // Both colour bars lie under the picture across its width, numbered, so a phone's narrow column keeps their numbers.
+        var bars = new[] { json, html }.Select(text => System.Text.RegularExpressions.Regex.Match(text, "\"colorbar\":\\{[^}]*\\}").Value).ToList();
+        Assert.All(bars, bar => Assert.Contains("\"orientation\":\"h\"", bar));
+        Assert.All(bars, bar => Assert.Contains("\"nticks\":5", bar));
+        Assert.All(bars, bar => Assert.Contains("\"len\":1", bar));
     }
 }

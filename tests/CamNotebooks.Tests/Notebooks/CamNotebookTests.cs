@@ -131,17 +131,19 @@ public class CamNotebookTests
     [Fact]
     public void The_overlays_are_224_pixel_pictures_and_the_grids_hold_them()
     {
-        var pngs = Cam.Cells.SelectMany(c => c.Outputs)
-            .Where(o => o.Mime == "text/html" && (o.Data.StartsWith("<figure") || o.Data.StartsWith("<img")))
-            .Select(o => (Html: o.Data, Png: Convert.FromBase64String(Regex.Match(o.Data, "base64,(?<png>[A-Za-z0-9+/=]+)").Groups["png"].Value)))
-            .ToList();
-        var overlays = pngs.Where(p => p.Html.StartsWith("<figure")).ToList();
+        static List<byte[]> Pngs(string html) => Regex.Matches(html, "base64,(?<png>[A-Za-z0-9+/=]+)")
+            .Select(m => Convert.FromBase64String(m.Groups["png"].Value)).ToList();
+        var html = Cam.Cells.SelectMany(c => c.Outputs).Where(o => o.Mime == "text/html").Select(o => o.Data).ToList();
+        var overlays = html.Where(h => h.StartsWith("<figure")).ToList();
         Assert.Equal(2, overlays.Count); // the hero's cat map and the beagle's dog map
-        Assert.Contains("magma, alpha 0.6", overlays[0].Html);
-        Assert.All(overlays, o => Assert.Equal((224, 224), HooksNotebookTests.PngSize(o.Png)));
-        var grids = pngs.Where(p => p.Html.StartsWith("<img")).Select(p => HooksNotebookTests.PngSize(p.Png)).ToList();
-        Assert.Equal(3, grids.Count); // outline + map, dog + cat maps, hardest photos
-        Assert.True(grids[2].Width > 3 * 224 && grids[2].Height > 2 * 224, $"the hardest-photos grid is {grids[2]}");
+        Assert.Contains("magma, alpha 0.6", overlays[0]);
+        Assert.All(overlays, o => Assert.Equal((224, 224), HooksNotebookTests.PngSize(Pngs(o)[0])));
+        // Grids: one 224-pixel picture per cell, captions as text: outline + map, dog + cat maps, hardest photos.
+        var grids = html.Where(h => h.StartsWith("<div class=\"camnb-figures\"")).ToList();
+        Assert.Equal([2, 3, 6], grids.Select(g => Pngs(g).Count));
+        Assert.All(grids.SelectMany(Pngs), png => Assert.Equal((224, 224), HooksNotebookTests.PngSize(png)));
+        Assert.Contains("max-width:696px", grids[2]); // the hardest photos in rows of 3 cells of 224 + 2 * 4
+        Assert.Equal(6, Regex.Matches(grids[2], @"<figcaption[^>]*>\S+: [0-9.]+(, WRONG)?</figcaption>").Count);
     }
 
     [Fact]

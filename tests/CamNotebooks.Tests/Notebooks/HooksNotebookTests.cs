@@ -85,16 +85,21 @@ public class HooksNotebookTests
     [Fact]
     public void The_photo_and_the_feature_map_grid_are_shown_as_pngs()
     {
-        var images = Hooks.Cells.SelectMany(c => c.Outputs)
-            .Where(o => o.Mime == "text/html" && o.Data.Contains("<img src=\"data:image/png;base64,"))
-            .Select(o => Convert.FromBase64String(Regex.Match(o.Data, "base64,(?<png>[A-Za-z0-9+/=]+)").Groups["png"].Value))
-            .ToList();
-        Assert.Equal(2, images.Count);
-        Assert.All(images, png => Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]));
-        Assert.Equal((224, 224), PngSize(images[0]));
-        // The grid: 9 tiles of 112 pixels in rows of 5, so 2 rows, wider than tall.
-        var (width, height) = PngSize(images[1]);
-        Assert.True(width > 5 * 112 && height > 2 * 112 && height < 3 * 112, $"grid is {width}x{height}");
+        var html = Hooks.Cells.SelectMany(c => c.Outputs).Where(o => o.Mime == "text/html").Select(o => o.Data).ToList();
+        static List<byte[]> Pngs(string data) => Regex.Matches(data, "base64,(?<png>[A-Za-z0-9+/=]+)")
+            .Select(m => Convert.FromBase64String(m.Groups["png"].Value)).ToList();
+        var photo = Assert.Single(html, h => h.StartsWith("<img src=\"data:image/png;base64,", StringComparison.Ordinal));
+        Assert.Equal((224, 224), PngSize(Pngs(photo).Single()));
+        // The grid: the input and 8 channels, 112 pixels each, in rows of 5, each captioned in text.
+        var grid = Assert.Single(html, h => h.StartsWith("<div class=\"camnb-figures\"", StringComparison.Ordinal));
+        var tiles = Pngs(grid);
+        Assert.Equal(9, tiles.Count);
+        Assert.All(tiles, png => Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]));
+        Assert.All(tiles, png => Assert.Equal((112, 112), PngSize(png)));
+        Assert.Contains("max-width:600px", grid); // 5 cells of 112 + 2 * 4
+        var captions = Regex.Matches(grid, "<figcaption[^>]*>(?<c>[^<]*)</figcaption>").Select(m => m.Groups["c"].Value).ToList();
+        Assert.Equal("input", captions[0]);
+        Assert.All(captions.Skip(1), c => Assert.Matches(@"^layer1 ch \d+$", c));
     }
 
     [Fact]
