@@ -17,9 +17,11 @@ public static class ClassifierMaps
     public static IReadOnlyList<string> Layers { get; } = [LastStage, "body.layer3", "body.layer2"];
 
     /// <summary>Every (method, layer) pair measured: last-stage-only methods (CAM) on the last stage, the others on each of
-    /// <paramref name="layers"/>.</summary>
-    public static IReadOnlyList<(CamMethod Method, string Layer)> Pairs(IEnumerable<string>? layers = null) =>
-        (layers ?? Layers).SelectMany(layer => CamMethods.All.Where(m => m.AppliesTo(layer)).Select(m => (m, layer))).ToList();
+    /// <paramref name="layers"/>. Methods that score masked inputs (Score-CAM, a forward pass per channel) only with
+    /// <paramref name="withCostly"/>: the benchmarks leave them out, chapter 07 measures them on a few photos.</summary>
+    public static IReadOnlyList<(CamMethod Method, string Layer)> Pairs(IEnumerable<string>? layers = null, bool withCostly = false) =>
+        (layers ?? Layers).SelectMany(layer => CamMethods.All.Where(m => m.AppliesTo(layer) && (withCostly || !m.ScoresInputs))
+            .Select(m => (m, layer))).ToList();
 
     /// <summary>Whether <paramref name="method"/> can be computed at <paramref name="layer"/> of the classifier.</summary>
     public static bool AppliesTo(this CamMethod method, string layer) => !method.LastStageOnly || layer == LastStage;
