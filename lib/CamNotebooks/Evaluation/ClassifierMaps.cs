@@ -62,7 +62,7 @@ public static class ClassifierMaps
     }
 
     /// <summary>Splits maps [N, h, w] into N arrays [h, w].</summary>
-    internal static float[][,] ToArrays(Tensor maps)
+    public static float[][,] ToArrays(Tensor maps)
     {
         int count = (int)maps.shape[0], rows = (int)maps.shape[1], columns = (int)maps.shape[2];
         using var contiguous = maps.detach().cpu().to(ScalarType.Float32).contiguous();
