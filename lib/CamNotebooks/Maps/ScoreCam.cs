@@ -44,7 +44,7 @@ public static class ScoreCam
                 scores.Add(inputs.Score(images[n].unsqueeze(0) * masks)[.., inputs.Classes[n]].MoveToOuterDisposeScope());
             }
             var weights = cat(scores, 0).softmax(0);
-            maps.Add((weights.view(-1, 1, 1) * activations[n]).sum(0).relu());
+            maps.Add((weights.view(-1, 1, 1) * activations[n]).sum([0]).relu()); // sum([0]): sum(0) would read 0 as a ScalarType
         }
         return stack(maps);
     }

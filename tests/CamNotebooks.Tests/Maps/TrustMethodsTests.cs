@@ -40,6 +40,7 @@ public class TrustMethodsTests
         var input = randn(2, 1, 4, 4, generator: new Generator(11));
         using var result = ScoreCam.Method.Compute(model, "relu", input, [2, 0]);
         Assert.Equal("Score-CAM", result.Method);
+        Assert.Equal([2L, 4, 4], result.Maps.shape); // one map per image at the layer's size
         // By hand: the ReLU's activations, each channel min-max scaled (same size as the image: no upsampling), as a mask.
         var conv = (Module<Tensor, Tensor>)model.named_children().Single(c => c.name == "features").module;
         int[] classes = [2, 0];
@@ -56,7 +57,7 @@ public class TrustMethodsTests
                 scores[k] = model.call((input[n] * mask).unsqueeze(0))[0, classes[n]].item<float>();
             }
             var weights = tensor(scores).softmax(0);
-            var expected = (weights.view(3, 1, 1) * activations).sum(0).relu();
+            var expected = (weights.view(3, 1, 1) * activations).sum([0]).relu();
             Assert.Equal(ScalarType.Float32, result.Maps.dtype);
             var want = expected.to(ScalarType.Float32).contiguous().data<float>().ToArray();
             var got = result.Maps[n].contiguous().data<float>().ToArray();
