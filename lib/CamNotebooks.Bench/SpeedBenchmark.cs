@@ -82,9 +82,39 @@ internal static class SpeedBenchmark
             $"batch norm folded: batch 1 {foldedBody[0] / ort[0]:0.00}, batch 16 {foldedBody[1] / ort[1]:0.00}");
         Console.WriteLine();
 
+        TrustMethods(model, inputs[0], Math.Min(options.Runs, 3));
+        Console.WriteLine();
+
         MemoryLoop(model, inputs[0], options.Iterations);
         inputs[0].Dispose();
         return 0;
+    }
+
+    /// <summary>
+    /// Chapter 07's methods, batch 1, as ratios to a plain forward and to Grad-CAM, timed round-robin in one run: the
+    /// gradient-free references (occlusion, and every method that scores masked inputs, i.e. Score-CAM) cost one forward pass
+    /// per patch or channel, so they get one warm-up and few runs.
+    /// </summary>
+    private static void TrustMethods(PetClassifier model, Tensor input, int runs)
+    {
+        var rows = new List<(string Name, Action Action)>
+        {
+            ("plain forward (the unit)", () => Forward(model, input)),
+            ("Grad-CAM body.layer4", () => GradCam.Compute(model, model.Body.Layer4, input).Dispose()),
+            ("guided backprop (input gradient)", () => GuidedBackprop.Gradients(model, input).Dispose()),
+            ("guided Grad-CAM body.layer4", () => GuidedBackprop.GuidedGradCam(model, model.Body.Layer4, input).Dispose()),
+            ("occlusion (56 px patch, stride 28: 49 positions)", () => Occlusion.Compute(model, input).Dispose()),
+        };
+        rows.AddRange(CamMethods.All.Where(m => m.ScoresInputs).Select(m =>
+            ($"{m.Name} {ClassifierMaps.LastStage}", (Action)(() => m.Compute(model, ClassifierMaps.LastStage, input).Dispose()))));
+        foreach (var row in rows) row.Action();
+        var medians = Timing.Interleaved(rows.Select(r => (Action<int>)(_ => r.Action())).ToList(), [0], runs: runs, warmUpRuns: 0);
+        var table = new TextTable("chapter 07 method (batch 1)", "ms", "x plain forward", "x Grad-CAM");
+        for (int i = 0; i < rows.Count; i++)
+            table.Add(rows[i].Name, TextTable.Number(medians[i][0], "0.0"), TextTable.Number(medians[i][0] / medians[0][0], "0.0"),
+                TextTable.Number(medians[i][0] / medians[1][0], "0.00"));
+        Console.WriteLine($"Chapter 07's methods, batch 1, median of {runs} runs after one warm-up, interleaved:");
+        Console.Write(table);
     }
 
     /// <summary>The ratio to a plain forward a map should stay within on the last stage: a forward with a hook for the methods

@@ -41,11 +41,11 @@ internal static class Timing
     /// Medians per (action, input), timed round-robin after warm-up: every run times each action on each input once, in turn,
     /// so a change in the machine's load (it is shared) hits all measurements alike instead of whichever ran at that moment.
     /// </summary>
-    public static double[][] Interleaved<T>(IReadOnlyList<Action<T>> actions, IReadOnlyList<T> inputs, int runs)
+    public static double[][] Interleaved<T>(IReadOnlyList<Action<T>> actions, IReadOnlyList<T> inputs, int runs, int warmUpRuns = WarmUpRuns)
     {
         foreach (var action in actions)
             foreach (var input in inputs)
-                for (var i = 0; i < WarmUpRuns; i++) action(input);
+                for (var i = 0; i < warmUpRuns; i++) action(input);
         var times = actions.Select(_ => inputs.Select(_ => new double[runs]).ToArray()).ToArray();
         for (var run = 0; run < runs; run++)
             for (var a = 0; a < actions.Count; a++)

@@ -17,9 +17,11 @@ public static class ClassifierMaps
     public static IReadOnlyList<string> Layers { get; } = [LastStage, "body.layer3", "body.layer2"];
 
     /// <summary>Every (method, layer) pair measured: last-stage-only methods (CAM) on the last stage, the others on each of
-    /// <paramref name="layers"/>.</summary>
-    public static IReadOnlyList<(CamMethod Method, string Layer)> Pairs(IEnumerable<string>? layers = null) =>
-        (layers ?? Layers).SelectMany(layer => CamMethods.All.Where(m => m.AppliesTo(layer)).Select(m => (m, layer))).ToList();
+    /// <paramref name="layers"/>. Methods that score masked inputs (Score-CAM, a forward pass per channel) only with
+    /// <paramref name="withCostly"/>: the benchmarks leave them out, chapter 07 measures them on a few photos.</summary>
+    public static IReadOnlyList<(CamMethod Method, string Layer)> Pairs(IEnumerable<string>? layers = null, bool withCostly = false) =>
+        (layers ?? Layers).SelectMany(layer => CamMethods.All.Where(m => m.AppliesTo(layer) && (withCostly || !m.ScoresInputs))
+            .Select(m => (m, layer))).ToList();
 
     /// <summary>Whether <paramref name="method"/> can be computed at <paramref name="layer"/> of the classifier.</summary>
     public static bool AppliesTo(this CamMethod method, string layer) => !method.LastStageOnly || layer == LastStage;
@@ -74,7 +76,7 @@ public static class ClassifierMaps
         ArgumentNullException.ThrowIfNull(classes);
         (long H, long W)? size = upsampled ? (inputs.shape[2], inputs.shape[3]) : null;
         var maps = new float[pairs.Count][][,];
-        static bool Shares(CamMethod method) => method.NeedsGradients && !method.LastStageOnly;
+        static bool Shares(CamMethod method) => method.NeedsGradients && !method.LastStageOnly && !method.ScoresInputs;
         for (int p = 0; p < pairs.Count; p++)
             if (!Shares(pairs[p].Method))
                 maps[p] = Compute(pairs[p].Method, model, pairs[p].Layer, inputs, classes, chunk, size);
@@ -102,7 +104,7 @@ public static class ClassifierMaps
     }
 
     /// <summary>Splits maps [N, h, w] into N arrays [h, w].</summary>
-    internal static float[][,] ToArrays(Tensor maps)
+    public static float[][,] ToArrays(Tensor maps)
     {
         int count = (int)maps.shape[0], rows = (int)maps.shape[1], columns = (int)maps.shape[2];
         using var contiguous = maps.detach().cpu().to(ScalarType.Float32).contiguous();

@@ -149,6 +149,13 @@ public static class MapExplorer
                 methods.Add(new ExplorerMethod(method.Name, 0, "left out of this build by name"));
                 continue;
             }
+            if (method.ScoresInputs && options.MaxCost is { } limit)
+            {
+                // Known before running it: one forward pass per channel of the layer (64 to 512 here), far above the limit.
+                methods.Add(new ExplorerMethod(method.Name, 0, $"left out: it runs the model once per channel of the layer " +
+                    $"(64 to 512 plain forward passes per map), more than the {limit:0} this build allows"));
+                continue;
+            }
             var watch = Stopwatch.StartNew();
             var found = new List<ExplorerMap>();
             string? excluded = null;

@@ -14,6 +14,12 @@ namespace CamNotebooks.Evaluation;
 /// <param name="Passes">Whether the map changed as it should (see <see cref="SanityCheckReport.PassThreshold"/>).</param>
 public sealed record SanityRow(string Method, string Layer, IReadOnlyList<double> MeanSpearman, bool Passes);
 
+/// <summary>A map the sanity check compares: its name and layer (for the table) and how to compute it on a model.</summary>
+/// <param name="Name">Method name.</param>
+/// <param name="Layer">Target layer, or what the map is taken from (e.g. "input").</param>
+/// <param name="Compute">One map per image of the inputs [N, C, H, W] for the given classes, on the given model.</param>
+public sealed record MapSource(string Name, string Layer, Func<PetClassifier, Tensor, int[], float[][,]> Compute);
+
 /// <summary>The sanity-check table.</summary>
 /// <param name="Steps">Cascade steps, in order: each one re-initialises that module on top of all the previous ones.</param>
 /// <param name="Rows">One row per (method, layer).</param>
@@ -69,18 +75,52 @@ public static class SanityCheck
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(set);
         var pairs = ClassifierMaps.Pairs(layers ?? DefaultLayers);
+        var sources = pairs.Select(p => new MapSource(p.Method.Name, p.Layer,
+            (m, inputs, labels) => p.Method.ComputeArrays(m, p.Layer, inputs, labels))).ToList();
+        // The gradient methods of one layer share a probe (ClassifierMaps.ComputeEach): the same maps as each source's own.
+        return Cascade(model, set, sources, m => ClassifierMaps.ComputeEach(pairs, m, set.Inputs, set.Labels, upsampled: false),
+            steps, seed, progress, stageMaps: null);
+    }
+
+    /// <summary>
+    /// The same cascade for any map sources (guided backpropagation, occlusion, a CAM method...): each source's maps of the
+    /// randomised copy are compared with its maps of <paramref name="model"/>, rank against rank.
+    /// </summary>
+    /// <param name="model">The trained classifier.</param>
+    /// <param name="set">The photos.</param>
+    /// <param name="sources">What to compare; each computes one map per photo for given classes.</param>
+    /// <param name="steps">How far down to go (default all of <see cref="CascadeSteps"/>).</param>
+    /// <param name="seed">Seed of the random weights.</param>
+    /// <param name="progress">Called with a line of text after each step.</param>
+    /// <param name="stageMaps">Called after each step (and with step -1 before it, for the trained model) with every source's maps.</param>
+    public static SanityCheckReport Run(PetClassifier model, EvaluationSet set, IReadOnlyList<MapSource> sources,
+        int steps = int.MaxValue, ulong seed = 0, Action<string>? progress = null, Action<int, IReadOnlyList<float[][,]>>? stageMaps = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(sources);
+        return Cascade(model, set, sources, m => sources.Select(s => s.Compute(m, set.Inputs, set.Labels)).ToList(), steps, seed,
+            progress, stageMaps);
+    }
+
+    private static SanityCheckReport Cascade(PetClassifier model, EvaluationSet set, IReadOnlyList<MapSource> sources,
+        Func<PetClassifier, IReadOnlyList<float[][,]>> computeAll, int steps, ulong seed, Action<string>? progress,
+        Action<int, IReadOnlyList<float[][,]>>? stageMaps)
+    {
         var cascade = CascadeSteps.Take(Math.Max(1, steps)).ToList();
-        var original = ClassifierMaps.ComputeEach(pairs, model, set.Inputs, set.Labels, upsampled: false);
-        var correlations = pairs.Select(_ => new List<double>()).ToList();
+        var original = computeAll(model);
+        stageMaps?.Invoke(-1, original);
+        var correlations = sources.Select(_ => new List<double>()).ToList();
         var copy = Copy(model);
         try
         {
             for (int step = 0; step < cascade.Count; step++)
             {
                 WeightRandomization.Reinitialize(ModuleLookup.Find(copy, cascade[step]), seed + (ulong)step);
-                var maps = ClassifierMaps.ComputeEach(pairs, copy, set.Inputs, set.Labels, upsampled: false);
-                for (int p = 0; p < pairs.Count; p++)
-                    correlations[p].Add(maps[p].Select((map, i) => RankCorrelation.Spearman(original[p][i], map)).Average());
+                var all = computeAll(copy);
+                for (int p = 0; p < sources.Count; p++)
+                    correlations[p].Add(all[p].Select((map, i) => RankCorrelation.Spearman(original[p][i], map)).Average());
+                stageMaps?.Invoke(step, all);
                 progress?.Invoke($"randomised {cascade[step]}");
             }
         }
@@ -89,7 +129,7 @@ public static class SanityCheck
             copy.Pretrained.Preprocessing.Dispose();
             copy.Dispose();
         }
-        var rows = pairs.Select((pair, p) => new SanityRow(pair.Method.Name, pair.Layer, correlations[p],
+        var rows = sources.Select((source, p) => new SanityRow(source.Name, source.Layer, correlations[p],
             correlations[p].All(r => r < SanityCheckReport.PassThreshold))).ToList();
         return new SanityCheckReport(cascade, rows, set.Count);
     }

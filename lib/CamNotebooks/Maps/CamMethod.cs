@@ -1,3 +1,4 @@
+using CamNotebooks.Hooks;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -8,7 +9,8 @@ namespace CamNotebooks.Maps;
 /// What a map method's formula may read, all taken from one forward (and, if needed, backward) pass: the layer's
 /// activations, their gradients, the head's weights and the class each image's map explains.
 /// </summary>
-public sealed class CamInputs(Tensor activations, Tensor? gradients, Tensor? headWeights, IReadOnlyList<int> classes)
+public sealed class CamInputs(Tensor activations, Tensor? gradients, Tensor? headWeights, IReadOnlyList<int> classes,
+    Tensor? images = null, Func<Tensor, Tensor>? scorer = null)
 {
     /// <summary>The layer's activations A, [N, K, h, w].</summary>
     public Tensor Activations { get; } = activations;
@@ -27,6 +29,19 @@ public sealed class CamInputs(Tensor activations, Tensor? gradients, Tensor? hea
 
     /// <summary>For each image, the class its map explains.</summary>
     public IReadOnlyList<int> Classes { get; } = classes;
+
+    /// <summary>The batch the maps explain [N, C, H, W]; only for methods declared with scoresInputs: true (Score-CAM).</summary>
+    /// <exception cref="InvalidOperationException">The method was declared without scoresInputs.</exception>
+    public Tensor Images => images ?? throw NotDeclared();
+
+    /// <summary>The model's class scores [M, classes] for inputs [M, C, H, W] (e.g. masked copies of an image), without
+    /// gradients; only for methods declared with scoresInputs: true (Score-CAM).</summary>
+    /// <exception cref="InvalidOperationException">The method was declared without scoresInputs.</exception>
+    public Tensor Score(Tensor inputs) => (scorer ?? throw NotDeclared())(inputs);
+
+    private static InvalidOperationException NotDeclared() => new(
+        "The model was not handed to this map's formula: the method was declared with scoresInputs: false. Declare it with " +
+        "scoresInputs: true to run the model on modified inputs.");
 }
 
 /// <summary>
@@ -40,8 +55,11 @@ public sealed class CamInputs(Tensor activations, Tensor? gradients, Tensor? hea
 /// <param name="needsGradients">Whether the formula reads <see cref="CamInputs.Gradients"/> (costs a backward pass).</param>
 /// <param name="lastStageOnly">Whether the formula reads <see cref="CamInputs.HeadWeights"/>, which only makes sense for the
 /// layer whose globally averaged output is the head's input (a ResNet's last stage).</param>
-/// <param name="formula">The map [N, h, w] from the inputs; pure (no hooks, no model).</param>
-public sealed class CamMethod(string name, bool needsGradients, bool lastStageOnly, Func<CamInputs, Tensor> formula)
+/// <param name="formula">The map [N, h, w] from the inputs; no hooks, and no model unless <paramref name="scoresInputs"/>.</param>
+/// <param name="scoresInputs">Whether the formula runs the model again on modified inputs (<see cref="CamInputs.Score"/>):
+/// one forward pass per channel for Score-CAM, so such a method costs hundreds of forward passes per image.</param>
+public sealed class CamMethod(string name, bool needsGradients, bool lastStageOnly, Func<CamInputs, Tensor> formula,
+    bool scoresInputs = false)
 {
     /// <summary>The method's name, e.g. "Grad-CAM"; also <see cref="CamResult.Method"/>.</summary>
     public string Name { get; } = name;
@@ -54,6 +72,9 @@ public sealed class CamMethod(string name, bool needsGradients, bool lastStageOn
 
     /// <summary>The pure formula: the maps [N, h, w] from activations, gradients or head weights.</summary>
     public Func<CamInputs, Tensor> Formula { get; } = formula;
+
+    /// <summary>Whether the formula runs the model on modified inputs (Score-CAM): costly, a forward pass per channel.</summary>
+    public bool ScoresInputs { get; } = scoresInputs;
 
     /// <summary>Computes one map per image of <paramref name="batch"/> at <paramref name="layer"/>.</summary>
     /// <param name="model">Any classifier mapping [N, C, H, W] to class scores [N, classes].</param>
@@ -76,7 +97,8 @@ public sealed class CamMethod(string name, bool needsGradients, bool lastStageOn
         var probe = LayerProbe.Run(model, layerModule, layerName, batch, classIndices, NeedsGradients, pooledInto: linear);
         using var noGrad = no_grad();
         var headWeights = linear is null ? null : CheckPooledIntoHead(linear.weight!.detach(), layerName, probe);
-        var maps = Formula(new CamInputs(probe.Activations, probe.Gradients, headWeights, probe.Classes));
+        Func<Tensor, Tensor>? scorer = ScoresInputs ? x => { using var eval = ModelModeScope.Eval(model); return model.call(x); } : null;
+        var maps = Formula(new CamInputs(probe.Activations, probe.Gradients, headWeights, probe.Classes, ScoresInputs ? batch : null, scorer));
         return LayerProbe.Result(Name, layerName, maps, probe);
     }
 

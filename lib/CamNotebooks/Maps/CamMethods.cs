@@ -4,12 +4,13 @@ namespace CamNotebooks.Maps;
 /// iterate over this list, so a new method is one file plus one entry here.</summary>
 public static class CamMethods
 {
-    /// <summary>CAM, Grad-CAM, Grad-CAM++, LayerCAM.</summary>
+    /// <summary>CAM, Grad-CAM, Grad-CAM++, LayerCAM, Score-CAM (chapter 07; costly: see <see cref="CamMethod.ScoresInputs"/>).</summary>
     public static IReadOnlyList<CamMethod> All { get; } =
     [
         ClassActivationMap.Method,
         GradCam.Method,
         GradCamPlusPlus.Method,
         LayerCam.Method,
+        ScoreCam.Method,
     ];
 }

@@ -123,7 +123,7 @@ internal static class LayerProbe
         "output does not exist), so it cannot explain them: choose a layer on the path to the output (for a ResNet: layer1..layer4).");
 
     /// <summary>null: each image's predicted class; one index: the same class for all; else one index per image.</summary>
-    private static int[] ResolveClasses(int[]? classIndices, Tensor logits)
+    internal static int[] ResolveClasses(int[]? classIndices, Tensor logits)
     {
         int images = (int)logits.shape[0], classCount = (int)logits.shape[1];
         if (classIndices is null)

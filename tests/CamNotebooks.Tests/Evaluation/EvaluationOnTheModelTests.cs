@@ -138,3 +138,43 @@ public class EvaluationOnTheModelTests(UntrainedClassifierFixture fixture) : ICl
         return map;
     }
 }
+
+/// <summary>Chapter 07's evaluation pieces on the real body: the cascade over any map source, and the scoreboard.</summary>
+public class TrustEvaluationOnTheModelTests(UntrainedClassifierFixture fixture) : IClassFixture<UntrainedClassifierFixture>
+{
+    [Fact]
+    public void The_cascade_takes_any_map_source_reports_every_stage_and_a_map_of_the_input_alone_never_changes()
+    {
+        // A "map" that is the photo's own brightness ignores the weights: it must correlate 1 at every step and fail.
+        var brightness = new MapSource("brightness", "input", (_, x, _) => ClassifierMaps.ToArrays(x.mean([1])));
+        var gradCam = new MapSource("Grad-CAM", "body.layer4", (m, x, c) => GradCam.Method.ComputeArrays(m, "body.layer4", x, c));
+        var stages = new List<int>();
+        var report = SanityCheck.Run(fixture.Model, fixture.Set, [brightness, gradCam], steps: 2, stageMaps: (step, maps) =>
+        {
+            Assert.Equal(2, maps.Count);
+            stages.Add(step);
+        });
+        Assert.Equal([-1, 0, 1], stages);
+        Assert.Equal(["head", "body.layer4"], report.Steps);
+        Assert.All(report.Rows[0].MeanSpearman, r => Assert.Equal(1.0, r, 9));
+        Assert.False(report.Rows[0].Passes);
+        Assert.True(report.Rows[1].MeanSpearman[^1] < 0.9, $"Grad-CAM after randomising layer4: {report.Rows[1].MeanSpearman[^1]}");
+    }
+
+    [Fact]
+    public void The_scoreboard_scores_each_entry_with_the_librarys_measures_and_reads_the_verdict_by_name_and_layer()
+    {
+        var set = fixture.Set;
+        var maps = GradCam.Method.ComputeUpsampled(fixture.Model, "body.layer4", set.Inputs, set.Labels);
+        var sanity = new SanityCheckReport(["head"], [new SanityRow("Grad-CAM", "body.layer4", [0.1], true)], set.Count);
+        var board = Scoreboard.Build(fixture.Model, [new Scoreboard.Entry("Grad-CAM", "body.layer4", set, maps, 12.5),
+            new Scoreboard.Entry("Grad-CAM", "body.layer3", set, maps, 3)], sanity, steps: 2);
+        var row = board.Rows[0];
+        Assert.Equal(LocalizationBenchmark.Score("Grad-CAM", "body.layer4", maps, set).PointingHead, row.PointingHead);
+        Assert.Equal(FaithfulnessBenchmark.Score(fixture.Model, "Grad-CAM", "body.layer4", maps, set, 2).DeletionAuc, row.DeletionAuc, 6);
+        Assert.True(row.PassesRandomization);
+        Assert.Null(board.Rows[1].PassesRandomization);
+        Assert.Contains("not run", board.ToText());
+        Assert.Contains("12.5", board.ToText());
+    }
+}
