@@ -27,7 +27,8 @@ public static class BookCommand
             "The repository [default: the nearest folder above the notebooks with Directory.Packages.props].", "folder");
         var runner = CommandLineTool.Text("--runner", "CamNotebooks.Runner.dll [default: the one built with this program].", "dll");
         var title = CommandLineTool.Text("--title", "The book's title.", "text", BookSettings.Default.Title);
-        var timeout = CommandLineTool.Positive<int>("--timeout", "number of minutes", "How long one notebook may run, in minutes.", 30);
+        var timeout = CommandLineTool.Positive<double>("--timeout", "number of minutes",
+            "How long one notebook may run, in minutes; then it is stopped and the cells that finished are shown.", 30);
         var build = new Command("build", "Executes the notebooks that changed since the last build (one runner process each), renders every " +
             "notebook to an offline HTML page, and writes the book with its index, style sheet and plotly.js. " +
             "Exit code: 0 when every notebook ran through, 1 when one failed (its page shows the error), 2 on bad input.")

@@ -75,7 +75,9 @@ public static class BookBuilder
             string? failure = outcome.ExitCode == 0 && outcome.ExecutedNotebook is not null ? null : FailureSummary(outcome);
             string? ipynb = null;
             string? problem = null;
-            if (outcome.ExecutedNotebook is not null && outcome.ExitCode is 0 or 1)
+            // Whatever the exit code (a cell failed, the runner was stopped at --timeout or crashed), what it wrote is kept and
+            // shown; only a clean run is reused by the next build.
+            if (outcome.ExecutedNotebook is not null)
                 ipynb = cache.Store(source, outcome.ExecutedNotebook, key, succeeded: outcome.ExitCode == 0);
             else
             {
@@ -152,8 +154,13 @@ public static class BookBuilder
         // The runner's last "error:" line names the notebook, the cell, its first line and the message.
         var lines = outcome.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         string? error = lines.LastOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal));
-        return error is not null ? error["error:".Length..].Trim()
+        string summary = error is not null ? error["error:".Length..].Trim()
             : lines.Length > 0 ? lines[^1]
             : $"the runner exited with code {outcome.ExitCode}";
+        // Exit codes the runner never chooses itself: it crashed or was killed.
+        if (outcome.ExitCode is not (0 or 1 or 2 or 130 or 143 or RunnerProcess.TimedOut))
+            summary = $"the runner ended with exit code {outcome.ExitCode}{(outcome.ExitCode == 139 ? " (a segmentation fault)" : outcome.ExitCode == 137 ? " (killed)" : "")}" +
+                      $"{(outcome.ExecutedNotebook is null ? "" : "; the cells it finished are shown")}: {summary}";
+        return summary;
     }
 }
