@@ -138,6 +138,41 @@ public class SanitizerTests
         Assert.True(ChartScripts.IsChartScript(script));
     }
 
+    /// <summary>Plotly.NET's own chart HTML with its require.js loader, as the fixture book's chart cell displays it.</summary>
+    private static string RequireJsChartScript()
+    {
+        string fixture = File.ReadAllText(Path.Combine(BookFixtures.FixtureFolder, "01_outputs.dib"));
+        var script = System.Text.RegularExpressions.Regex.Match(fixture, "<div id=\"camnb-plot-99\"[^\n]*\n<script type=\"text/javascript\">(.*?)</script>",
+            System.Text.RegularExpressions.RegexOptions.Singleline);
+        Assert.True(script.Success, "the fixture's require.js chart");
+        return script.Groups[1].Value;
+    }
+
+    /// <summary>The fixture book's require.js chart was removed with the other scripts (and stayed blank) in the first try of item 6.</summary>
+    [Fact]
+    public void Plotly_nets_own_require_js_chart_script_is_a_chart_formatters_and_one_with_code_in_its_data_is_not()
+    {
+        string script = RequireJsChartScript();
+        Assert.True(ChartScripts.IsChartScript(script), script);
+        Assert.True(ChartScripts.IsChartScript(script.ReplaceLineEndings(" ")), "whitespace between tokens may differ");
+        var sanitizer = BookSanitizer.Output();
+        string html = sanitizer.Sanitize($"<div id=\"camnb-plot-99\"></div><script type=\"text/javascript\">{script}</script>");
+        Assert.Single(sanitizer.KeptScripts);
+        Assert.Contains("Plotly.newPlot('camnb-plot-99', data, layout, config);", html);
+        foreach (string tampered in (string[])[
+            script.Replace("var layout = {};", "var layout = {}; location.href = 'http://127.0.0.1:9/away';", StringComparison.Ordinal),
+            script.Replace("var layout = {};", "var layout = (location.href = 'http://127.0.0.1:9/away', {});", StringComparison.Ordinal),
+            script.Replace("[{\"type\":\"scatter\",\"y\":[1,3,2]}]", "[{\"type\":\"scatter\",\"y\":[1,3,2]}].map(alert)", StringComparison.Ordinal),
+            script.Replace("renderPlotly_camnb99();\n}", "renderPlotly_camnb99(); alert(1);\n}", StringComparison.Ordinal),
+            script.Replace("plotly-2.28.0.min'", "plotly-2.28.0.min' + alert(1) + '", StringComparison.Ordinal),
+            script.Replace("Plotly.newPlot('camnb-plot-99'", "Plotly.newPlot('camnb-plot-99' + alert(1)", StringComparison.Ordinal),
+        ])
+        {
+            Assert.NotEqual(script, tampered);
+            Assert.False(ChartScripts.IsChartScript(tampered), tampered);
+        }
+    }
+
     [Fact]
     public void A_notebooks_first_chart_keeps_its_drawing_script_after_the_inline_plotly_js()
     {
