@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text;
 using CamNotebooks.Book.Notebooks;
 using CamNotebooks.Book.Rendering;
-using CamNotebooks.IO;
 
 namespace CamNotebooks.Book.Building;
 
@@ -101,8 +100,15 @@ public static class BookBuilder
                 : PageRenderer.ProblemContent(fallbackTitle, problem ?? result.Failure ?? "unknown failure");
             rendered.Add((new BookPage(source.RelativePath, source.Kind, content.Title ?? fallbackTitle, result.Failure), content));
         }
-        int written = WriteBook(options.OutputFolder, options.Settings, rendered);
-        written += NotebookDownloads.Write(options.OutputFolder, executed.Select(e => (e.Source, e.Ipynb, e.Problem ?? e.Result.Failure)));
+        // Pages, assets and downloads go in together: written beside the book first, swapped in only when all are there.
+        var downloads = executed.Select(e => (e.Source, e.Ipynb, e.Problem ?? e.Result.Failure)).ToList();
+        var pageFiles = BookFiles(options.Settings, rendered);
+        var downloadFiles = NotebookDownloads.Files(downloads);
+        var all = new SortedDictionary<string, byte[]>(pageFiles, StringComparer.Ordinal);
+        foreach (var (name, bytes) in downloadFiles) all[name] = bytes;
+        int written = BookFolder.Replace(options.OutputFolder, all);
+        written += RemoveStalePages(options.OutputFolder, pageFiles);
+        written += NotebookDownloads.RemoveStale(options.OutputFolder, downloadFiles);
         string index = Path.GetFullPath(Path.Combine(options.OutputFolder, "index.html"));
         var results = executed.Select(e => e.Result).ToList();
         log($"rendered {rendered.Count} pages and the index in {renderWatch.Elapsed.TotalSeconds:F1} s ({written} files changed)");
@@ -110,8 +116,16 @@ public static class BookBuilder
         return new BuildReport(index, results, written, stopwatch.Elapsed);
     }
 
-    /// <summary>Writes the pages, the index and the assets; deletes pages of notebooks that no longer exist. Returns the number of files changed.</summary>
+    /// <summary>Writes the pages, the index and the assets (as a whole, see <see cref="BookFolder"/>); deletes pages of notebooks
+    /// that no longer exist. Returns the number of files changed.</summary>
     public static int WriteBook(string outputFolder, BookSettings settings, IReadOnlyList<(BookPage Page, PageRenderer.RenderedNotebook Content)> rendered)
+    {
+        var files = BookFiles(settings, rendered);
+        return BookFolder.Replace(outputFolder, files) + RemoveStalePages(outputFolder, files);
+    }
+
+    /// <summary>The pages, the index and the assets, by relative path.</summary>
+    private static SortedDictionary<string, byte[]> BookFiles(BookSettings settings, IReadOnlyList<(BookPage Page, PageRenderer.RenderedNotebook Content)> rendered)
     {
         var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
         var utf8 = new UTF8Encoding(false);
@@ -124,10 +138,14 @@ public static class BookBuilder
         }
         files["index.html"] = utf8.GetBytes(PageRenderer.IndexPage(settings, pages));
         foreach (var (name, bytes) in BookAssets.Files()) files[name] = bytes;
+        return files;
+    }
 
+    /// <summary>Deletes the pages this program wrote that are not in <paramref name="files"/>; returns how many.</summary>
+    private static int RemoveStalePages(string outputFolder, IDictionary<string, byte[]> files)
+    {
         string root = Path.GetFullPath(outputFolder);
-        Directory.CreateDirectory(root);
-        int changed = files.Count(file => AtomicFile.WriteIfChanged(Path.Combine(root, file.Key), file.Value));
+        int changed = 0;
         foreach (string stale in Directory.GetFiles(root, "*.html", SearchOption.AllDirectories))
         {
             string relative = Path.GetRelativePath(root, stale).Replace('\\', '/');

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using CamNotebooks.IO;
 
 namespace CamNotebooks.Book.Building;
 
@@ -22,29 +21,37 @@ public static class NotebookDownloads
     /// <param name="notebooks">Each notebook, its executed .ipynb (null when it could not be run) and why it could not.</param>
     public static int Write(string outputFolder, IEnumerable<(NotebookSource Source, string? ExecutedNotebook, string? Problem)> notebooks)
     {
-        string root = Path.GetFullPath(outputFolder);
-        var wanted = new HashSet<string>(StringComparer.Ordinal);
-        int changed = 0;
+        var files = Files(notebooks);
+        return BookFolder.Replace(outputFolder, files) + RemoveStale(outputFolder, files);
+    }
+
+    /// <summary>&lt;page&gt;.ipynb and &lt;page&gt;.dib for every notebook, by relative path.</summary>
+    internal static SortedDictionary<string, byte[]> Files(IEnumerable<(NotebookSource Source, string? ExecutedNotebook, string? Problem)> notebooks)
+    {
+        var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var (source, executed, problem) in notebooks)
         {
-            string ipynb = Path.ChangeExtension(source.RelativePath, ".ipynb");
-            wanted.Add(ipynb);
-            wanted.Add(source.RelativePath);
             string json = executed is not null
                 ? Mark(File.ReadAllText(executed), source.RelativePath)
                 : ProblemNotebook(source.RelativePath, problem ?? "the notebook could not be run");
-            if (AtomicFile.WriteIfChanged(Path.Combine(root, ipynb), new UTF8Encoding(false).GetBytes(json))) changed++;
-            if (AtomicFile.WriteIfChanged(Path.Combine(root, source.RelativePath), File.ReadAllBytes(source.FullPath))) changed++;
+            files[Path.ChangeExtension(source.RelativePath, ".ipynb").Replace('\\', '/')] = new UTF8Encoding(false).GetBytes(json);
+            files[source.RelativePath.Replace('\\', '/')] = File.ReadAllBytes(source.FullPath);
         }
+        return files;
+    }
+
+    /// <summary>Removes copies of notebooks that are not in <paramref name="files"/>; returns how many files went.</summary>
+    internal static int RemoveStale(string outputFolder, IDictionary<string, byte[]> files)
+    {
+        string root = Path.GetFullPath(outputFolder);
         // Only our own copies go: an .ipynb we marked, and the .dib beside it. Decide for all before deleting any.
         var stale = Directory.GetFiles(root, "*.ipynb", SearchOption.AllDirectories)
-            .Where(ipynb => !wanted.Contains(Relative(root, ipynb)) && IsMarked(ipynb))
+            .Where(ipynb => !files.ContainsKey(Relative(root, ipynb)) && IsMarked(ipynb))
             .SelectMany(ipynb => new[] { ipynb, Path.ChangeExtension(ipynb, ".dib") })
-            .Where(path => File.Exists(path) && !wanted.Contains(Relative(root, path)))
+            .Where(path => File.Exists(path) && !files.ContainsKey(Relative(root, path)))
             .ToList();
         foreach (string path in stale) File.Delete(path);
-        changed += stale.Count;
-        return changed;
+        return stale.Count;
     }
 
     /// <summary>The executed notebook with its source recorded in the metadata; cells and outputs are kept as they are.</summary>
