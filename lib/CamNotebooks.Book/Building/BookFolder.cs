@@ -36,7 +36,15 @@ public static class BookFolder
                     continue;
                 string copy = Path.Combine(staging, relative);
                 Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-                File.WriteAllBytes(copy, bytes);
+                try
+                {
+                    File.WriteAllBytes(copy, bytes);
+                }
+                catch (ArgumentOutOfRangeException e)
+                {
+                    // .NET reports a file larger than the file system or a size limit allows (EFBIG) this way; a full disk is an IOException.
+                    throw new IOException($"{relative} could not be written: {e.Message}", e);
+                }
                 staged.Add((copy, target));
             }
             // Every changed file is on disk: swap them in.
