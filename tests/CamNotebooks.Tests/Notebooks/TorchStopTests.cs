@@ -92,7 +92,7 @@ public class TorchStopTests
     {
         string notebook = TorchNotebook();
         string output = Path.Combine(Path.GetDirectoryName(notebook)!, "out");
-        var (code, stdout, errors) = await StopAsync(notebook, output, signal, "cell 2 ok", TimeSpan.FromSeconds(3));
+        var (code, stdout, errors) = await StopAsync(notebook, output, signal, "cell 1 ok", TimeSpan.FromSeconds(10));
         Assert.True(code == exitCode, $"exit {code} (139 is a segmentation fault)\n{stdout}\n{errors}");
         var cells = Executed.Load(Path.Combine(output, "torch_forever.ipynb")).Cells;
         Assert.Contains(cells.SelectMany(c => c.Outputs), o => o is CamNotebooks.Book.Notebooks.StreamOutput s && s.Text.Contains("ready"));
@@ -105,7 +105,7 @@ public class TorchStopTests
         string notebook = TorchNotebook();
         string output = Path.Combine(Path.GetDirectoryName(notebook)!, "out");
         // Every cell has this limit, the set-up too (about 10 s here, more on a loaded machine).
-        var (code, stdout, errors) = await StopAsync(notebook, output, signal: null, "cell 2 ok", TimeSpan.Zero, "--cell-timeout", "40");
+        var (code, stdout, errors) = await StopAsync(notebook, output, signal: null, "cell 1 ok", TimeSpan.Zero, "--cell-timeout", "40");
         Assert.True(code == 1, $"exit {code} (139 is a segmentation fault)\n{stdout}\n{errors}");
         Assert.Contains("cell 3 failed", errors);
         Assert.Contains("did not finish within 40 s", errors);
