@@ -27,7 +27,8 @@ public static class BookCommand
             "The repository [default: the nearest folder above the notebooks with Directory.Packages.props].", "folder");
         var runner = CommandLineTool.Text("--runner", "CamNotebooks.Runner.dll [default: the one built with this program].", "dll");
         var title = CommandLineTool.Text("--title", "The book's title.", "text", BookSettings.Default.Title);
-        var timeout = CommandLineTool.Positive<int>("--timeout", "number of minutes", "How long one notebook may run, in minutes.", 30);
+        var timeout = CommandLineTool.Positive<double>("--timeout", "number of minutes",
+            "How long one notebook may run, in minutes; then it is stopped and the cells that finished are shown.", 30);
         var noExplorer = new Option<bool>("--no-explorer") { Description = "Leave out the \"Which layer, which method?\" page (and its precomputation)." };
         var explorerPhotos = CommandLineTool.Positive<int>("--explorer-photos", "whole number",
             "How many validation photos the explorer shows.", ExplorerSettings.Default.Photos);

@@ -82,12 +82,26 @@ internal static class RunnerGuards
     public static int Finish(int exitCode)
     {
         if (Volatile.Read(ref _abandonedCells) == 0) return exitCode;
-        Out.Flush();
-        Error.Flush();
         _exiting = true;
-        Environment.Exit(exitCode);
+        ExitNow(exitCode);
         return exitCode;
     }
+
+    /// <summary>
+    /// Ends the process at once with <paramref name="exitCode"/>, after flushing the console. A cell left running may be
+    /// inside libtorch on every core: <c>Environment.Exit</c> would run the native libraries' exit handlers under it, which
+    /// ended the runner with a segmentation fault (139) instead of 143/130/1. The executed notebooks are written by then.
+    /// </summary>
+    private static void ExitNow(int exitCode)
+    {
+        Out.Flush();
+        Error.Flush();
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) ImmediateExit(exitCode);
+        Environment.Exit(exitCode);
+    }
+
+    [DllImport("libc", EntryPoint = "_exit")]
+    private static extern void ImmediateExit(int status);
 
     private static void OnProcessExit()
     {
@@ -127,7 +141,7 @@ internal static class RunnerGuards
             while (ParentProcessId() == parent) Thread.Sleep(250);
             Error.WriteLine($"error: the process that started this runner (pid {parent}) is gone; stopping.");
             _exiting = true;
-            Environment.Exit(1);
+            ExitNow(1);
         })
         { IsBackground = true, Name = "runner parent watch" };
         watcher.Start();

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text;
 using CamNotebooks.Book.Notebooks;
 using CamNotebooks.Book.Rendering;
-using CamNotebooks.IO;
 
 namespace CamNotebooks.Book.Building;
 
@@ -79,7 +78,9 @@ public static class BookBuilder
             string? failure = outcome.ExitCode == 0 && outcome.ExecutedNotebook is not null ? null : FailureSummary(outcome);
             string? ipynb = null;
             string? problem = null;
-            if (outcome.ExecutedNotebook is not null && outcome.ExitCode is 0 or 1)
+            // Whatever the exit code (a cell failed, the runner was stopped at --timeout or crashed), what it wrote is kept and
+            // shown; only a clean run is reused by the next build.
+            if (outcome.ExecutedNotebook is not null)
                 ipynb = cache.Store(source, outcome.ExecutedNotebook, key, succeeded: outcome.ExitCode == 0);
             else
             {
@@ -105,8 +106,15 @@ public static class BookBuilder
                 : PageRenderer.ProblemContent(fallbackTitle, problem ?? result.Failure ?? "unknown failure");
             rendered.Add((new BookPage(source.RelativePath, source.Kind, content.Title ?? fallbackTitle, result.Failure), content));
         }
-        int written = WriteBook(options.OutputFolder, options.Settings, rendered, explorer?.Site);
-        written += NotebookDownloads.Write(options.OutputFolder, executed.Select(e => (e.Source, e.Ipynb, e.Problem ?? e.Result.Failure)));
+        // Pages, assets, the explorer and downloads go in together: written beside the book first, swapped in only when all are there.
+        var downloads = executed.Select(e => (e.Source, e.Ipynb, e.Problem ?? e.Result.Failure)).ToList();
+        var pageFiles = BookFiles(options.Settings, rendered, explorer?.Site);
+        var downloadFiles = NotebookDownloads.Files(downloads);
+        var all = new SortedDictionary<string, byte[]>(pageFiles, StringComparer.Ordinal);
+        foreach (var (name, bytes) in downloadFiles) all[name] = bytes;
+        int written = BookFolder.Replace(options.OutputFolder, all);
+        written += RemoveStalePages(options.OutputFolder, pageFiles);
+        written += NotebookDownloads.RemoveStale(options.OutputFolder, downloadFiles);
         string index = Path.GetFullPath(Path.Combine(options.OutputFolder, "index.html"));
         var results = executed.Select(e => e.Result).ToList();
         log($"rendered {rendered.Count} pages and the index in {renderWatch.Elapsed.TotalSeconds:F1} s ({written} files changed)");
@@ -126,11 +134,20 @@ public static class BookBuilder
     }
 
     /// <summary>
-    /// Writes the pages, the index, the explorer (when <paramref name="explorer"/> is given) and the assets; deletes pages of
-    /// notebooks that no longer exist and pictures of an earlier explorer. Returns the number of files changed.
+    /// Writes the pages, the index, the explorer (when <paramref name="explorer"/> is given) and the assets (as a whole, see
+    /// <see cref="BookFolder"/>); deletes pages of notebooks that no longer exist and pictures of an earlier explorer.
+    /// Returns the number of files changed.
     /// </summary>
     public static int WriteBook(string outputFolder, BookSettings settings, IReadOnlyList<(BookPage Page, PageRenderer.RenderedNotebook Content)> rendered,
         ExplorerSite? explorer = null)
+    {
+        var files = BookFiles(settings, rendered, explorer);
+        return BookFolder.Replace(outputFolder, files) + RemoveStalePages(outputFolder, files);
+    }
+
+    /// <summary>The pages, the index and the assets, by relative path.</summary>
+    private static SortedDictionary<string, byte[]> BookFiles(BookSettings settings, IReadOnlyList<(BookPage Page, PageRenderer.RenderedNotebook Content)> rendered,
+        ExplorerSite? explorer)
     {
         var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
         var utf8 = new UTF8Encoding(false);
@@ -149,10 +166,14 @@ public static class BookBuilder
             foreach (var (path, bytes) in explorer.Images()) files[path] = bytes;
         }
         foreach (var (name, bytes) in BookAssets.Files()) files[name] = bytes;
+        return files;
+    }
 
+    /// <summary>Deletes the pages this program wrote that are not in <paramref name="files"/>; returns how many.</summary>
+    private static int RemoveStalePages(string outputFolder, IDictionary<string, byte[]> files)
+    {
         string root = Path.GetFullPath(outputFolder);
-        Directory.CreateDirectory(root);
-        int changed = files.Count(file => AtomicFile.WriteIfChanged(Path.Combine(root, file.Key), file.Value));
+        int changed = 0;
         // The explorer's folder is the book's own: pictures of an earlier explorer go.
         string pictures = Path.Combine(root, ExplorerSite.ImageFolder);
         if (Directory.Exists(pictures))
@@ -188,8 +209,13 @@ public static class BookBuilder
         // The runner's last "error:" line names the notebook, the cell, its first line and the message.
         var lines = outcome.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         string? error = lines.LastOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal));
-        return error is not null ? error["error:".Length..].Trim()
+        string summary = error is not null ? error["error:".Length..].Trim()
             : lines.Length > 0 ? lines[^1]
             : $"the runner exited with code {outcome.ExitCode}";
+        // Exit codes the runner never chooses itself: it crashed or was killed.
+        if (outcome.ExitCode is not (0 or 1 or 2 or 130 or 143 or RunnerProcess.TimedOut))
+            summary = $"the runner ended with exit code {outcome.ExitCode}{(outcome.ExitCode == 139 ? " (a segmentation fault)" : outcome.ExitCode == 137 ? " (killed)" : "")}" +
+                      $"{(outcome.ExecutedNotebook is null ? "" : "; the cells it finished are shown")}: {summary}";
+        return summary;
     }
 }

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
-using CamNotebooks.IO;
 
 namespace CamNotebooks.Book.Building;
 
@@ -26,31 +25,38 @@ public static partial class NotebookDownloads
     /// <param name="notebooks">Each notebook, its executed .ipynb (null when it could not be run) and why it could not.</param>
     public static int Write(string outputFolder, IEnumerable<(NotebookSource Source, string? ExecutedNotebook, string? Problem)> notebooks)
     {
-        string root = Path.GetFullPath(outputFolder);
-        var wanted = new HashSet<string>(StringComparer.Ordinal);
-        int changed = 0;
+        var files = Files(notebooks);
+        return BookFolder.Replace(outputFolder, files) + RemoveStale(outputFolder, files);
+    }
+
+    /// <summary>&lt;page&gt;.ipynb and &lt;page&gt;.dib for every notebook, by relative path.</summary>
+    internal static SortedDictionary<string, byte[]> Files(IEnumerable<(NotebookSource Source, string? ExecutedNotebook, string? Problem)> notebooks)
+    {
+        var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var (source, executed, problem) in notebooks)
         {
-            string ipynb = Path.ChangeExtension(source.RelativePath, ".ipynb");
-            wanted.Add(ipynb);
-            wanted.Add(source.RelativePath);
             string folder = Path.GetDirectoryName(Path.GetFullPath(source.FullPath))!;
             string json = executed is not null
                 ? Mark(File.ReadAllText(executed), source.RelativePath, folder)
                 : ProblemNotebook(source.RelativePath, problem ?? "the notebook could not be run");
-            if (AtomicFile.WriteIfChanged(Path.Combine(root, ipynb), new UTF8Encoding(false).GetBytes(json))) changed++;
-            byte[] dib = new UTF8Encoding(false).GetBytes(ForAnyFolder(File.ReadAllText(source.FullPath), folder));
-            if (AtomicFile.WriteIfChanged(Path.Combine(root, source.RelativePath), dib)) changed++;
+            files[Path.ChangeExtension(source.RelativePath, ".ipynb").Replace('\\', '/')] = new UTF8Encoding(false).GetBytes(json);
+            files[source.RelativePath.Replace('\\', '/')] = new UTF8Encoding(false).GetBytes(ForAnyFolder(File.ReadAllText(source.FullPath), folder));
         }
+        return files;
+    }
+
+    /// <summary>Removes copies of notebooks that are not in <paramref name="files"/>; returns how many files went.</summary>
+    internal static int RemoveStale(string outputFolder, IDictionary<string, byte[]> files)
+    {
+        string root = Path.GetFullPath(outputFolder);
         // Only our own copies go: an .ipynb we marked, and the .dib beside it. Decide for all before deleting any.
         var stale = Directory.GetFiles(root, "*.ipynb", SearchOption.AllDirectories)
-            .Where(ipynb => !wanted.Contains(Relative(root, ipynb)) && IsMarked(ipynb))
+            .Where(ipynb => !files.ContainsKey(Relative(root, ipynb)) && IsMarked(ipynb))
             .SelectMany(ipynb => new[] { ipynb, Path.ChangeExtension(ipynb, ".dib") })
-            .Where(path => File.Exists(path) && !wanted.Contains(Relative(root, path)))
+            .Where(path => File.Exists(path) && !files.ContainsKey(Relative(root, path)))
             .ToList();
         foreach (string path in stale) File.Delete(path);
-        changed += stale.Count;
-        return changed;
+        return stale.Count;
     }
 
     /// <summary>

@@ -45,6 +45,41 @@ public static class RunnerProcess
         }
     }
 
+    /// <summary>The exit code a run gets when the book stopped it at its --timeout.</summary>
+    public const int TimedOut = -1;
+
+    private static string Minutes(TimeSpan span) => span.TotalMinutes == 1 ? "1 minute" : $"{span.TotalMinutes:0.##} minutes";
+
+    /// <summary>Sends SIGTERM (Unix); false where that is not possible.</summary>
+    private static bool Terminate(Process process)
+    {
+        if (OperatingSystem.IsWindows()) return false;
+        try
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false });
+            kill?.WaitForExit();
+            return kill?.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<bool> ExitsWithinAsync(Process process, TimeSpan grace)
+    {
+        using var wait = new CancellationTokenSource(grace);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     private static Untrack Track(Process process)
     {
         lock (Running) Running.Add(process);
@@ -85,20 +120,28 @@ public static class RunnerProcess
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var deadline = new CancellationTokenSource(timeout);
+        string? timedOut = null;
         try
         {
             await process.WaitForExitAsync(deadline.Token);
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            return new RunnerOutcome(-1, null, $"{notebook.RelativePath} did not finish within {timeout.TotalMinutes:F0} minutes and was stopped.", stopwatch.Elapsed);
+            // SIGTERM first: the runner then writes the cells that finished and exits (143); only if it does not, it is killed.
+            bool stopped = Terminate(process) && await ExitsWithinAsync(process, TimeSpan.FromSeconds(30));
+            if (!stopped)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+            timedOut = $"{notebook.RelativePath} did not finish within {Minutes(timeout)} (--timeout) and was stopped" +
+                       (stopped ? "; the cells that finished are shown." : " (killed: it did not stop when asked).");
         }
         process.WaitForExit(); // drains the redirected streams
         string written = Path.Combine(outputFolder, Path.ChangeExtension(Path.GetFileName(notebook.FullPath), ".ipynb"));
         string error;
         lock (stderr) error = stderr.ToString();
-        return new RunnerOutcome(process.ExitCode, File.Exists(written) ? written : null, error, stopwatch.Elapsed);
+        if (timedOut is not null) error = $"{error}error: {timedOut}\n";
+        return new RunnerOutcome(timedOut is null ? process.ExitCode : TimedOut, File.Exists(written) ? written : null, error, stopwatch.Elapsed);
     }
 }

@@ -116,7 +116,7 @@ public sealed partial class LiveSite
         string note = "<div class=\"notebook-status not-live\" role=\"note\"><p><strong>Not live.</strong> " +
                       $"This page shows {Html.Escape(origin)}. Only <a href=\"{back}\">{Html.Escape(RelativePath)}</a> runs live here. " +
                       "To edit and run this one live, stop the loop (Ctrl-C) and start it on this notebook:</p>" +
-                      $"<pre><code>{Html.Escape(LiveCommandLine(notebook))}</code></pre></div>\n";
+                      $"<pre style=\"white-space:pre-wrap\"><code>{Html.Escape(LiveCommandLine(notebook))}</code></pre></div>\n";
         return html.Replace("<main id=\"content\">\n", "<main id=\"content\">\n" + note, StringComparison.Ordinal);
     }
 

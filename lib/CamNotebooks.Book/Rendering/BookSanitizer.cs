@@ -7,8 +7,9 @@ namespace CamNotebooks.Book.Rendering;
 /// <summary>
 /// Cleans the HTML of the book's pages with HtmlSanitizer (an AngleSharp parser and allow-lists), so nothing a notebook
 /// wrote can run, navigate, submit or load from the network. Two policies: <see cref="Markdown"/> for prose (no script
-/// at all) and <see cref="Output"/> for what code cells displayed (their inline scripts are kept: that is how charts
-/// draw; the page's content policy then allows exactly those scripts by hash).
+/// at all) and <see cref="Output"/> for what code cells displayed (the chart formatters' drawing scripts are kept, see
+/// <see cref="ChartScripts"/>: that is how charts draw; the page's content policy then allows exactly those scripts by
+/// hash; any other script goes).
 /// </summary>
 public sealed partial class BookSanitizer
 {
@@ -55,7 +56,7 @@ public sealed partial class BookSanitizer
     /// <summary>The policy for markdown: formatting, tables, images (embedded) and links stay; anything active goes.</summary>
     public static BookSanitizer Markdown() => new(keepScripts: false);
 
-    /// <summary>The policy for HTML that code cells displayed: like <see cref="Markdown"/>, but inline scripts and style elements stay.</summary>
+    /// <summary>The policy for HTML that code cells displayed: like <see cref="Markdown"/>, but the charts' drawing scripts and style elements stay.</summary>
     public static BookSanitizer Output() => new(keepScripts: true);
 
     /// <summary>The inline scripts kept so far, in order, exactly as they appear in the sanitised HTML.</summary>
@@ -72,8 +73,10 @@ public sealed partial class BookSanitizer
             case "script":
                 // Only inline scripts run: a script file (from another host or beside the page) and the copy of
                 // plotly.js that charts carry inline (the page loads the one shipped beside it instead) are dropped.
+                // Of the inline ones, only the chart formatters' drawing scripts run: any other script an output carries is
+                // removed, as in markdown (listing it by hash in the page's policy would let it do anything).
                 if (!keepScripts || _refusedScripts.Remove(element) || element.HasAttribute("src")
-                    || element.HasAttribute(OfflineHtml.PlotlyScriptMarker) || string.IsNullOrWhiteSpace(element.TextContent))
+                    || element.HasAttribute(OfflineHtml.PlotlyScriptMarker) || !ChartScripts.IsChartScript(element.TextContent))
                     element.Remove();
                 else
                     _keptScripts.Add(element.TextContent);

@@ -23,6 +23,22 @@ public class BookChildProcessTests
         Assert.Contains("error: 02_tiny.dib failed: the runner exited with code 0 without writing the executed notebook", outcome.StandardError);
     }
 
+    /// <summary>Issue 21, item 4: at its own --timeout the book killed the runner and showed nothing of what had run.</summary>
+    [Fact]
+    public void A_notebook_stopped_at_the_books_timeout_shows_the_cells_that_finished()
+    {
+        string root = BookFixtures.CreateRepository("sleeps.dib");
+        var outcome = BookFixtures.Build(root, "--timeout", "0.75"); // cell 3 sleeps 10 minutes
+        Assert.True(outcome.ExitCode == 1, outcome.ToString());
+        Assert.Contains("error: sleeps.dib failed: sleeps.dib did not finish within 0.75 minutes (--timeout) and was stopped; the cells that finished are shown.",
+            outcome.StandardError);
+        string page = File.ReadAllText(Path.Combine(root, "book", "sleeps.html"));
+        Assert.Contains("started", page); // was: "The runner stopped with exit code -1 before writing the executed notebook"
+        Assert.DoesNotContain("before writing the executed notebook", page);
+        Assert.Contains("SIGTERM", page); // the cell that was running says why it stopped
+        Assert.True(File.Exists(Path.Combine(root, "book", "sleeps.ipynb")));
+    }
+
     [Theory]
     [InlineData("KILL")]
     [InlineData("TERM")]
