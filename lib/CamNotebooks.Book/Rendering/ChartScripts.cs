@@ -102,7 +102,8 @@ public static class ChartScripts
     /// <summary>The end of the one JSON value (object or array) that starts at <paramref name="start"/>, or -1.</summary>
     private static int JsonEnd(string script, int start)
     {
-        if (start >= script.Length || script[start] is not ('{' or '[')) return -1;
+        // An object, an array, or a string (XPlot writes `var layout = "";` for a chart without a layout).
+        if (start >= script.Length || script[start] is not ('{' or '[' or '"')) return -1;
         byte[] bytes = Encoding.UTF8.GetBytes(script[start..]);
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { AllowMultipleValues = true, MaxDepth = 256 });
         try

@@ -81,6 +81,24 @@ public class SanitizerTests
     }
 
     [Fact]
+    public void An_xplot_chart_without_a_layout_keeps_its_drawing_script()
+    {
+        // XPlot writes `var layout = "";` when the chart has no layout: a JSON string, not an object.
+        string html;
+        lock (typeof(CamNotebooks.Display.PlotlyDisplay))
+        {
+            CamNotebooks.Display.PlotlyDisplay.ResetSession();
+            CamNotebooks.Display.PlotlyDisplay.ToHtml(XPlot.Plotly.Chart.Line(new[] { 1.0, 4.0 })); // the first carries plotly.js
+            html = CamNotebooks.Display.PlotlyDisplay.ToHtml(XPlot.Plotly.Chart.Line(new[] { 1.0, 4.0, 9.0, 16.0 }));
+        }
+        string draw = System.Text.RegularExpressions.Regex.Match(html, "<script type=\"text/javascript\">(.*)</script>",
+            System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+        Assert.Contains("var layout = \"\";", draw);
+        Assert.True(ChartScripts.IsChartScript(draw), draw);
+        Assert.False(ChartScripts.IsChartScript(draw.Replace("var layout = \"\";", "var layout = \"\" + alert(1);")), "only a JSON value fills the hole");
+    }
+
+    [Fact]
     public void Output_html_keeps_its_inline_chart_script_verbatim_and_records_it()
     {
         var (chart, draw) = Chart();
