@@ -1,11 +1,53 @@
 using System.Reflection;
+using static TorchSharp.torch;
+using Module = TorchSharp.torch.nn.Module;
 
 namespace CamNotebooks.Exercises;
 
 /// <summary>Collects a check's findings and runs the learner's code so that no exception of theirs escapes.</summary>
 internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan = null)
 {
+    /// <summary>Checks share one model; running two at once (parallel tests) would let one's hooks fire in the other's passes.</summary>
+    private static readonly object Gate = new();
+
     private readonly List<CheckFinding> _findings = [];
+
+    /// <summary>
+    /// Runs one check's <paramref name="body"/> under the gate and a dispose scope: an exception that escapes it (left behind by
+    /// the learner's code) becomes a finding, and autograd's switches are put back whatever happened.
+    /// </summary>
+    public static CheckResult Run(string exercise, IReadOnlyList<string> plan, Action<CheckRecorder> body)
+    {
+        var recorder = new CheckRecorder(exercise, plan);
+        var switches = AutogradSwitches.Current;
+        lock (Gate)
+        {
+            try
+            {
+                using var scope = NewDisposeScope();
+                body(recorder);
+            }
+            catch (Exception e)
+            {
+                recorder.RecordException("the rest of the check", e,
+                    "The check stopped at this exception, raised by something your code left behind (a tensor it disposed, a hook still firing...).");
+            }
+            finally { recorder.RestoreAutograd(switches); }
+        }
+        return recorder.Result();
+    }
+
+    /// <summary>Records whether hooks the learner's code registered on <paramref name="model"/> are gone, removing any left.</summary>
+    public void ExpectNoLeftoverHooks(Module model, Dictionary<Module, HashSet<string>> before, string criterion, string hint)
+    {
+        var leftOn = HookRegistry.RemoveAddedSince(model, before);
+        if (leftOn.Count == 0) Pass(criterion);
+        else Fail(criterion, FindingCodes.HookNotRemoved, $"{leftOn.Count} hook(s) still registered on {string.Join(", ", leftOn.Distinct())} (the check removed them for you)", hint);
+    }
+
+    /// <summary>Reads a learner hook's Stored safely.</summary>
+    public bool TryStored(ExerciseHook hook, string criterion, out Tensor? stored) =>
+        TryLearner(criterion, () => hook.Stored, out stored, "Reading Stored threw: the getter should just return the tensor you kept.");
 
     /// <summary>True once a failure was recorded.</summary>
     public bool Failed => _findings.Any(f => !f.Passed);
