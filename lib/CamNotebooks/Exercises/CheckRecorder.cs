@@ -61,9 +61,6 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
     /// <summary>Records <paramref name="finding"/> as is (from <see cref="TensorComparison"/>).</summary>
     public void Add(CheckFinding finding) => _findings.Add(finding);
 
-    /// <summary>True if every finding so far is met (convenience for "stop here" logic).</summary>
-    public bool Ok => !Failed;
-
     public CheckResult Result() => new(exercise, _findings.ToList(), plan);
 
     /// <summary>
@@ -74,17 +71,9 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
     public bool TryLearner<T>(string criterion, Func<T> action, out T value, string whenFailing)
     {
         var switches = AutogradSwitches.Current;
-        try
-        {
-            value = action();
-            return true;
-        }
-        catch (Exception e)
-        {
-            value = default!;
-            RecordException(criterion, e, whenFailing);
-            return false;
-        }
+        value = default!;
+        try { value = action(); return true; }
+        catch (Exception e) { RecordException(criterion, e, whenFailing); return false; }
         finally { RestoreAutograd(switches); }
     }
 
@@ -126,22 +115,18 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
             return;
         }
         if (IsDisposedTensor(inner))
-        {
-            Fail(criterion, FindingCodes.DisposedTensor, $"your code used a tensor that was already freed ({inner.GetType().Name}: {FirstLine(inner.Message)})",
-                DisposedHint);
-            return;
-        }
-        Fail(criterion, FindingCodes.Exception, $"your code threw {inner.GetType().Name}: {FirstLine(inner.Message)}", whenFailing);
+            Fail(criterion, FindingCodes.DisposedTensor, $"your code used a tensor that was already freed ({inner.GetType().Name}: {FirstLine(inner.Message)})", DisposedHint);
+        else Fail(criterion, FindingCodes.Exception, $"your code threw {inner.GetType().Name}: {FirstLine(inner.Message)}", whenFailing);
     }
 
     /// <summary>The hint for a tensor used after the model (or a dispose scope) freed it.</summary>
-    public const string DisposedHint =
+    private const string DisposedHint =
         "The model frees each layer's output as soon as the next layer has used it, so a tensor your hook kept as it was is gone " +
         "by the time you read it. Keep a tensor of your own in the hook: a detached copy (detach().clone()) for its values, or, " +
         "if you differentiate with respect to it (autograd.grad), a new handle that stays in the graph (alias()).";
 
     /// <summary>TorchSharp's messages for a disposed tensor ("Tensor invalid -- empty handle") or an ObjectDisposedException.</summary>
-    public static bool IsDisposedTensor(Exception e) =>
+    private static bool IsDisposedTensor(Exception e) =>
         e is ObjectDisposedException || e.Message.Contains("empty handle", StringComparison.OrdinalIgnoreCase)
         || e.Message.Contains("Tensor invalid", StringComparison.OrdinalIgnoreCase);
 

@@ -80,12 +80,12 @@ internal static class GradCamExercise
         if (imageFlagChanged) input.requires_grad_(inputRequiredGrad); // undone, like the model's changes
         if (!ok)
         {
-            snapshot.ReportAndRestore(r, $" ({name})", allowEval: true, passWhenUnchanged: false);
+            snapshot.ReportAndRestore(r, $" ({name})");
             return false;
         }
         bool detached = map is null || map.IsInvalid || !map.requires_grad;
         // The variants run after the snapshot is restored, so they see the model as the learner was given it.
-        var changes = snapshot.Changes(allowEval: true);
+        var changes = snapshot.Changes();
         bool switchedToEval = snapshot.OnlySwitchedToEval;
         snapshot.Restore();
         var hints = new Hints(ValuesHint)

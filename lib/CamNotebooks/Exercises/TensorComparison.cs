@@ -35,21 +35,13 @@ internal sealed record Hints(string Values, string? Scaled = null, string? Shift
 internal static class TensorComparison
 {
     /// <summary>What the rules look at: the learner's tensor as given (<see cref="Raw"/>) and as float32 on the CPU (<see cref="A"/>).</summary>
-    private sealed class Case(CheckRecorder recorder, string criterion, Tensor? raw, Tensor expected, Hints hints,
-        IEnumerable<KnownMistake> mistakes, Func<Tensor, Tensor, bool> close)
+    private sealed record Case(CheckRecorder Recorder, string Criterion, Tensor? Raw, Tensor E, Hints Hints, IEnumerable<KnownMistake> Mistakes,
+        Func<Tensor, Tensor, bool> Close)
     {
-        private Tensor? _a;
-        public CheckRecorder Recorder => recorder;
-        public Tensor? Raw => raw;
-        public Tensor A => _a ??= raw!.detach().cpu().to(ScalarType.Float32);
-        public Tensor E { get; } = expected.detach().cpu().to(ScalarType.Float32);
-        public Hints Hints => hints;
-        public IEnumerable<KnownMistake> Mistakes => mistakes;
-        public bool Close(Tensor a, Tensor b) => close(a, b);
+        public Tensor A => field ??= Raw!.detach().cpu().to(ScalarType.Float32);
         public bool SameShape => A.shape.SequenceEqual(E.shape);
-        public CheckFinding Fail(string code, string detail, string hint) => new(criterion, false, code, detail, hint);
-        public CheckFinding Pass(string detail) => new(criterion, true, CheckFinding.OkCode, detail, null);
-        public string Criterion => criterion;
+        public CheckFinding Fail(string code, string detail, string hint) => new(Criterion, false, code, detail, hint);
+        public CheckFinding Pass(string detail) => new(Criterion, true, CheckFinding.OkCode, detail, null);
     }
 
     private delegate CheckFinding? Rule(Case c);
@@ -98,7 +90,7 @@ internal static class TensorComparison
     {
         // No no_grad() here: some variants run the model and need autograd. Everything compared is detached anyway.
         using var scope = NewDisposeScope();
-        var c = new Case(recorder, criterion, actual, expected, hints, mistakes ?? [], close ?? ((a, b) => Close(a, b)));
+        var c = new Case(recorder, criterion, actual, expected.detach().cpu().to(ScalarType.Float32), hints, mistakes ?? [], close ?? ((a, b) => Close(a, b)));
         var finding = Rules.Select(rule => rule(c)).First(f => f is not null)!;
         recorder.Add(finding);
         return finding.Passed;
