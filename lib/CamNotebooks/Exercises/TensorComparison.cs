@@ -131,8 +131,8 @@ internal static class TensorComparison
     /// <summary>Each image's map right, but not in the images' order.</summary>
     private static CheckFinding? ImagesReordered(Case c)
     {
+        if (!c.Hints.Images || !c.SameShape || c.A.dim() == 0 || c.A.shape[0] < 2) return null;
         long n = c.A.shape[0];
-        if (!c.Hints.Images || n < 2 || !c.SameShape) return null;
         var used = new HashSet<long>();
         for (long i = 0; i < n; i++)
         {
