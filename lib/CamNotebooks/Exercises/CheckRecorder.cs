@@ -1,11 +1,53 @@
 using System.Reflection;
+using static TorchSharp.torch;
+using Module = TorchSharp.torch.nn.Module;
 
 namespace CamNotebooks.Exercises;
 
 /// <summary>Collects a check's findings and runs the learner's code so that no exception of theirs escapes.</summary>
 internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan = null)
 {
+    /// <summary>Checks share one model; running two at once (parallel tests) would let one's hooks fire in the other's passes.</summary>
+    private static readonly object Gate = new();
+
     private readonly List<CheckFinding> _findings = [];
+
+    /// <summary>
+    /// Runs one check's <paramref name="body"/> under the gate and a dispose scope: an exception that escapes it (left behind by
+    /// the learner's code) becomes a finding, and autograd's switches are put back whatever happened.
+    /// </summary>
+    public static CheckResult Run(string exercise, IReadOnlyList<string> plan, Action<CheckRecorder> body)
+    {
+        var recorder = new CheckRecorder(exercise, plan);
+        var switches = AutogradSwitches.Current;
+        lock (Gate)
+        {
+            try
+            {
+                using var scope = NewDisposeScope();
+                body(recorder);
+            }
+            catch (Exception e)
+            {
+                recorder.RecordException("the rest of the check", e,
+                    "The check stopped at this exception, raised by something your code left behind (a tensor it disposed, a hook still firing...).");
+            }
+            finally { recorder.RestoreAutograd(switches); }
+        }
+        return recorder.Result();
+    }
+
+    /// <summary>Records whether hooks the learner's code registered on <paramref name="model"/> are gone, removing any left.</summary>
+    public void ExpectNoLeftoverHooks(Module model, Dictionary<Module, HashSet<string>> before, string criterion, string hint)
+    {
+        var leftOn = HookRegistry.RemoveAddedSince(model, before);
+        if (leftOn.Count == 0) Pass(criterion);
+        else Fail(criterion, FindingCodes.HookNotRemoved, $"{leftOn.Count} hook(s) still registered on {string.Join(", ", leftOn.Distinct())} (the check removed them for you)", hint);
+    }
+
+    /// <summary>Reads a learner hook's Stored safely.</summary>
+    public bool TryStored(ExerciseHook hook, string criterion, out Tensor? stored) =>
+        TryLearner(criterion, () => hook.Stored, out stored, "Reading Stored threw: the getter should just return the tensor you kept.");
 
     /// <summary>True once a failure was recorded.</summary>
     public bool Failed => _findings.Any(f => !f.Passed);
@@ -19,9 +61,6 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
     /// <summary>Records <paramref name="finding"/> as is (from <see cref="TensorComparison"/>).</summary>
     public void Add(CheckFinding finding) => _findings.Add(finding);
 
-    /// <summary>True if every finding so far is met (convenience for "stop here" logic).</summary>
-    public bool Ok => !Failed;
-
     public CheckResult Result() => new(exercise, _findings.ToList(), plan);
 
     /// <summary>
@@ -32,17 +71,9 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
     public bool TryLearner<T>(string criterion, Func<T> action, out T value, string whenFailing)
     {
         var switches = AutogradSwitches.Current;
-        try
-        {
-            value = action();
-            return true;
-        }
-        catch (Exception e)
-        {
-            value = default!;
-            RecordException(criterion, e, whenFailing);
-            return false;
-        }
+        value = default!;
+        try { value = action(); return true; }
+        catch (Exception e) { RecordException(criterion, e, whenFailing); return false; }
         finally { RestoreAutograd(switches); }
     }
 
@@ -84,22 +115,18 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
             return;
         }
         if (IsDisposedTensor(inner))
-        {
-            Fail(criterion, FindingCodes.DisposedTensor, $"your code used a tensor that was already freed ({inner.GetType().Name}: {FirstLine(inner.Message)})",
-                DisposedHint);
-            return;
-        }
-        Fail(criterion, FindingCodes.Exception, $"your code threw {inner.GetType().Name}: {FirstLine(inner.Message)}", whenFailing);
+            Fail(criterion, FindingCodes.DisposedTensor, $"your code used a tensor that was already freed ({inner.GetType().Name}: {FirstLine(inner.Message)})", DisposedHint);
+        else Fail(criterion, FindingCodes.Exception, $"your code threw {inner.GetType().Name}: {FirstLine(inner.Message)}", whenFailing);
     }
 
     /// <summary>The hint for a tensor used after the model (or a dispose scope) freed it.</summary>
-    public const string DisposedHint =
+    private const string DisposedHint =
         "The model frees each layer's output as soon as the next layer has used it, so a tensor your hook kept as it was is gone " +
         "by the time you read it. Keep a tensor of your own in the hook: a detached copy (detach().clone()) for its values, or, " +
         "if you differentiate with respect to it (autograd.grad), a new handle that stays in the graph (alias()).";
 
     /// <summary>TorchSharp's messages for a disposed tensor ("Tensor invalid -- empty handle") or an ObjectDisposedException.</summary>
-    public static bool IsDisposedTensor(Exception e) =>
+    private static bool IsDisposedTensor(Exception e) =>
         e is ObjectDisposedException || e.Message.Contains("empty handle", StringComparison.OrdinalIgnoreCase)
         || e.Message.Contains("Tensor invalid", StringComparison.OrdinalIgnoreCase);
 

@@ -31,36 +31,25 @@ internal static class HookRegistry
     public static bool IsSupported(Module model) => Dictionaries(model).Any();
 
     /// <summary>Where hooks registered since <paramref name="before"/> are, as dotted layer names (one entry per hook).</summary>
-    public static List<string> Find(Module model, Dictionary<Module, HashSet<string>> before)
+    public static List<string> Find(Module model, Dictionary<Module, HashSet<string>> before) => Added(model, before, remove: false);
+
+    /// <summary>Removes every hook registered since <paramref name="before"/> and returns where they were (empty when none was left).</summary>
+    public static List<string> RemoveAddedSince(Module model, Dictionary<Module, HashSet<string>> before) => Added(model, before, remove: true);
+
+    private static List<string> Added(Module model, Dictionary<Module, HashSet<string>> before, bool remove)
     {
         var found = new List<string>();
         foreach (var (name, module) in model.named_modules().Prepend(("(the model)", model)))
         {
             var known = before.GetValueOrDefault(module) ?? [];
             foreach (var dictionary in Dictionaries(module))
-                found.AddRange(dictionary.Keys.Cast<string>().Where(k => !known.Contains(k)).Select(_ => name));
-        }
-        return found;
-    }
-
-    /// <summary>
-    /// Removes every hook registered since <paramref name="before"/> and returns where they were, as dotted layer names
-    /// (empty when nothing was left behind).
-    /// </summary>
-    public static List<string> RemoveAddedSince(Module model, Dictionary<Module, HashSet<string>> before)
-    {
-        var leftOn = new List<string>();
-        foreach (var (name, module) in model.named_modules().Prepend(("(the model)", model)))
-        {
-            var known = before.GetValueOrDefault(module) ?? [];
-            foreach (var dictionary in Dictionaries(module))
                 foreach (var key in dictionary.Keys.Cast<string>().Where(k => !known.Contains(k)).ToList())
                 {
-                    dictionary.Remove(key);
-                    leftOn.Add(name);
+                    if (remove) dictionary.Remove(key);
+                    found.Add(name);
                 }
         }
-        return leftOn;
+        return found;
     }
 
     private static IEnumerable<IDictionary> Dictionaries(Module module)

@@ -47,8 +47,8 @@ internal sealed class ModelSnapshot : IDisposable
     public bool OnlySwitchedToEval =>
         _modes.Any(m => m.Training && !m.Module.training) && _modes.All(m => m.Module.training == m.Training || (m.Training && !m.Module.training));
 
-    /// <summary>What differs from the recorded state, one entry per kind of change. Eval mode counts only if <paramref name="allowEval"/> is false.</summary>
-    public List<ModelChange> Changes(bool allowEval)
+    /// <summary>What differs from the recorded state, one entry per kind of change. Switching to eval mode alone is not a change: eval() is fine.</summary>
+    public List<ModelChange> Changes()
     {
         var changes = new List<ModelChange>();
         using var scope = NewDisposeScope();
@@ -74,7 +74,7 @@ internal sealed class ModelSnapshot : IDisposable
                 $"your function changed requires_grad of {flags.Count} parameter(s), e.g. {flags[0]} (the check restored them)",
                 "Whatever your code switches on the caller's model, it switches back when it is done with it (a using block or try/finally; a hook, in its Dispose): the model belongs to the caller."));
         var modes = _modes.Where(m => m.Module.training != m.Training).ToList();
-        if (modes.Count > 0 && !(allowEval && OnlySwitchedToEval))
+        if (modes.Count > 0 && !OnlySwitchedToEval)
         {
             var first = modes[0];
             string where = first.Name.Length == 0 ? "the model" : first.Name;
@@ -112,16 +112,10 @@ internal sealed class ModelSnapshot : IDisposable
         HookRegistry.RemoveAddedSince(_model, _hooks);
     }
 
-    /// <summary>Records each change as a failed criterion (or one passing criterion when there is none), then restores.</summary>
-    public void ReportAndRestore(CheckRecorder r, string suffix, bool allowEval, bool passWhenUnchanged = true)
+    /// <summary>Records each change as a failed criterion, then restores.</summary>
+    public void ReportAndRestore(CheckRecorder r, string suffix)
     {
-        var changes = Changes(allowEval);
-        foreach (var change in changes) r.Fail($"{change.Criterion}{suffix}", change.Code, change.Detail, change.Hint);
-        if (changes.Count == 0 && passWhenUnchanged)
-            r.Pass($"leaves the model as it was{suffix}",
-                allowEval && OnlySwitchedToEval
-                    ? "statistics, weights, hooks unchanged; you switched it to eval mode, which is harmless (the check gave it its mode back)"
-                    : "statistics, weights, modes, requires_grad, hooks");
+        foreach (var change in Changes()) r.Fail($"{change.Criterion}{suffix}", change.Code, change.Detail, change.Hint);
         Restore();
     }
 
@@ -149,7 +143,7 @@ internal sealed class ModelGuard(CheckRecorder recorder, Module model, string su
 
     public void Dispose()
     {
-        _snapshot.ReportAndRestore(recorder, suffix, allowEval: true, passWhenUnchanged: false);
+        _snapshot.ReportAndRestore(recorder, suffix);
         _snapshot.Dispose();
     }
 }

@@ -87,6 +87,20 @@ public class LayerTests
         Assert.True(result.IsSuccessful, $"{Exercises} uses internal types of other namespaces:\n{Explain(result)}");
     }
 
+    /// <summary>
+    /// The checks are one type per exercise, not one class spread over files (the facade <c>Check</c> only forwards), and the
+    /// folder stays smaller than it was before that redesign (2,658 lines, with a 1,190-line partial class over ten files).
+    /// </summary>
+    [Fact]
+    public void The_exercise_checks_are_one_type_per_exercise_in_fewer_lines_than_before()
+    {
+        var files = Directory.GetFiles(Path.Combine(Repository.Root, "lib", "CamNotebooks", "Exercises"), "*.cs");
+        var partial = files.Where(f => File.ReadLines(f).Any(l => Regex.IsMatch(l, @"\bpartial\s+(class|record|struct)\b"))).Select(Path.GetFileName).ToList();
+        Assert.True(partial.Count == 0, $"partial types in Exercises/: {string.Join(", ", partial)}");
+        int lines = files.Sum(f => File.ReadLines(f).Count());
+        Assert.True(lines < 2568, $"Exercises/ has {lines} lines; before the redesign it had 2,658 (the target: fewer than 2,568).");
+    }
+
     [Fact]
     public void The_core_is_small_enough_to_read_in_one_sitting()
     {

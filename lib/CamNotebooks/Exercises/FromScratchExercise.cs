@@ -1,0 +1,78 @@
+using CamNotebooks.Heatmaps;
+using CamNotebooks.Hooks;
+
+namespace CamNotebooks.Exercises;
+
+/// <summary>
+/// Exercise 7, the capstone: says what it could not find, drives each piece found through its own exercise's check (the real
+/// model snapshotted and restored around each; eval() is fine, as in exercise 4), then the learner's whole pipeline end to
+/// end: their Grad-CAM of the cat photo at layer4 and layer3 drawn with their overlay, against the library's picture. Each
+/// criterion is prefixed with the piece it is about.
+/// </summary>
+internal static class FromScratchExercise
+{
+    private const string Title = "Exercise 7: everything from scratch";
+
+    private static readonly string[] Plan =
+    [
+        "finds your pieces by the specification's names: class ActivationHook, class GradientHook, static class MyMaps with Cam, GradCam and Overlay (and says what it could not find)",
+        "ActivationHook: exercise 1's criteria (a copy of the output, detached, the latest pass, removed on Dispose), on a hand-built net and the real layer4",
+        "GradientHook: exercise 3's criteria (the gradient of the output, passed on unchanged, the latest, detached, removed on Dispose), on a hand-built net and the real layer3",
+        "MyMaps.Cam: exercise 2's criteria, on hand-built cases and the real layer4 for both classes",
+        "MyMaps.GradCam: exercise 4's criteria, on a hand-built net, a batch-norm net in training mode, and the real layer4 and layer3",
+        "MyMaps.Overlay: exercise 5's criteria, on hand-built images and the real photo",
+        "every piece leaves the real network as it was (statistics, weights, modes — eval() is fine, as in exercise 4 —, requires_grad, hooks); the check restores it either way",
+        "end to end: your Grad-CAM of layer4 and of layer3 drawn with your overlay on the cat photo equals the library's picture",
+    ];
+
+    public static CheckResult Run(FromScratchParts parts) => CheckRecorder.Run(Title, Plan, r =>
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        bool nothingYet = parts.ActivationHook is null && parts.GradientHook is null && parts.Cam is null && parts.GradCam is null && parts.Overlay is null;
+        foreach (var (piece, problem) in parts.Problems)
+            r.Fail($"finds {piece}", nothingYet ? FindingCodes.NotImplemented : FindingCodes.NotFound, nothingYet ? $"not yet implemented: {problem}" : problem,
+                "Name your types and methods exactly as the specification does, make them public, and run the cell that declares them before this one.");
+        Piece(r, "ActivationHook", parts.ActivationHook, ForwardHookExercise.Run);
+        Piece(r, "GradientHook", parts.GradientHook, BackwardHookExercise.Run);
+        Piece(r, "MyMaps.Cam", parts.Cam, CamExercise.Run);
+        Piece(r, "MyMaps.GradCam", parts.GradCam, GradCamExercise.Run);
+        Piece(r, "MyMaps.Overlay", parts.Overlay, OverlayExercise.Run);
+        if (parts.GradCam is not null && parts.Overlay is not null) EndToEnd(r, parts.GradCam, parts.Overlay);
+    });
+
+    /// <summary>Runs one piece's exercise check with the real model snapshotted and restored, and copies its findings.</summary>
+    private static void Piece<T>(CheckRecorder r, string name, T? piece, Func<T, CheckResult> check) where T : class
+    {
+        if (piece is null) return;
+        using var snapshot = ModelSnapshot.Take(ExerciseData.Model);
+        foreach (var f in check(piece).Findings) r.Add(f with { Criterion = $"{name}: {f.Criterion}" });
+        foreach (var change in snapshot.Changes()) // the rule of exercise 4: eval() is fine, the check gives the mode back
+            r.Fail($"{name}: {change.Criterion} (the real network)", change.Code, change.Detail, change.Hint);
+        snapshot.Restore();
+    }
+
+    /// <summary>The learner's Grad-CAM drawn with the learner's overlay on the real photo, against the library's picture.</summary>
+    private static void EndToEnd(CheckRecorder r, GradCamFunction gradCam, OverlayFunction overlay)
+    {
+        // The hints may say the pieces passed alone only if they did.
+        var failedPieces = new[] { "MyMaps.GradCam", "MyMaps.Overlay" }.Where(p => r.Findings.Any(f => !f.Passed && f.Criterion.StartsWith($"{p}:"))).ToList();
+        string together = failedPieces.Count == 0
+            ? "Each piece passed alone; look at what your Grad-CAM returns for this layer and what your overlay expects."
+            : $"{string.Join(" and ", failedPieces)} did not meet {(failedPieces.Count == 1 ? "its" : "their")} own criteria above, and the picture is made from them: fix those first.";
+        var model = ExerciseData.Model;
+        var photo = ExerciseData.Photo(ExerciseData.CatPhoto);
+        var batch = ExerciseData.Batch(ExerciseData.CatPhoto);
+        foreach (var layerName in new[] { "body.layer4", "body.layer3" })
+        {
+            string criterion = $"your Grad-CAM of {layerName[5..]} drawn with your overlay on the cat photo";
+            TorchSharp.torch.Tensor expected;
+            using (var reference = Maps.GradCam.Compute(model, layerName, batch, [1])) expected = OverlayExercise.Picture(photo, reference.Maps[0], Colormap.Magma, 0.6);
+            using var snapshot = ModelSnapshot.Take(model);
+            bool ran = r.TryLearner(criterion, () => overlay(photo.clone(), gradCam(model, ModuleLookup.FindTensorModule(model, layerName), batch.clone(), 1), Colormap.Magma, 0.6),
+                out var picture, together);
+            snapshot.Restore();
+            if (!ran || !TensorComparison.Compare(r, criterion, picture, expected,
+                    new(failedPieces.Count == 0 ? "Your pieces agree with the library one by one; together they should too." : together), close: OverlayExercise.Close)) return;
+        }
+    }
+}
