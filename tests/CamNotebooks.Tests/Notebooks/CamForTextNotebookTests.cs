@@ -98,8 +98,7 @@ public class CamForTextNotebookTests
     public void The_learners_sentence_gets_its_own_map()
     {
         Notebook.Find(@"^unknown to the model: none$");
-        var variant = TryItCell.RunWith(Chapter, ("Limited offer! Click here to claim your FREE prize, only $19.99, call 1-800-555-0199 today",
-            "Re: razor servers, shall we discuss the patch at the meeting, Zorblax?"));
+        var variant = TryItCell.Variant(Chapter); // the sentence "Re: razor servers, ... Zorblax?"
         Assert.True(variant.Outcome.ExitCode == 0, variant.Outcome.ToString());
         variant.Find(@"^unknown to the model: zorblax$");
         var html = variant.Cells.SelectMany(c => c.Outputs).Where(o => o.Mime == "text/html").Select(o => o.Data).ToList();
