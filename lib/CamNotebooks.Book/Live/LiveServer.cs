@@ -64,7 +64,7 @@ public sealed class LiveServer : IAsyncDisposable
             await context.Response.WriteAsync($"This live server answers only requests to http://127.0.0.1:{server.Port}/ " +
                                               $"(this one was addressed to '{context.Request.Host}').\n");
         });
-        app.MapGet("/events", server.StreamEventsAsync);
+        app.MapGet(LivePage.EventsPath, server.StreamEventsAsync);
         // "{*path}": the default fallback pattern skips paths that look like files, which are all of them here.
         app.MapFallback("{*path}", context => server.ServeAsync(context, site, settings, assets));
 

@@ -23,14 +23,14 @@ public static class BookAssets
         [PlotlyLicenseFileName] = ReadPlotlyResource($"Plotly.NET.plotly-{PlotlyJsVersion}.min.js.LICENSE.txt"),
     };
 
-    private static byte[] ReadOwnResource(string name) => Read(typeof(BookAssets).Assembly.GetManifestResourceStream(name), name);
+    internal static byte[] ReadOwnResource(string name) => Read(typeof(BookAssets).Assembly.GetManifestResourceStream(name), name);
 
     private static byte[] ReadPlotlyResource(string name) => Read(typeof(GenericChart).Assembly.GetManifestResourceStream(name), name);
 
     private static byte[] Read(Stream? stream, string name)
     {
         if (stream is null)
-            throw new InvalidOperationException($"The resource {name} is missing; CamNotebooks.Book expects Plotly.NET 6.0.0 (plotly.js {PlotlyJsVersion}) and its own book.css.");
+            throw new InvalidOperationException($"The resource {name} is missing; CamNotebooks.Book expects Plotly.NET 6.0.0 (plotly.js {PlotlyJsVersion}) and its own Assets/ files.");
         using (stream)
         {
             using var copy = new MemoryStream();

@@ -6,8 +6,9 @@ namespace CamNotebooks.Book.Rendering;
 
 /// <summary>
 /// The "Which layer, which method?" page: a reader picks a photo, a class, a layer and a method and sees the precomputed
-/// overlay with its head box, its peak and its head-box pointing score. One inline script (listed by hash in the page's
-/// content policy, no inline handler) swaps the picture; every picture is a file beside the page; nothing is fetched.
+/// overlay with its head box, its peak and its head-box pointing score. One inline script (Assets/explorer.js, listed by
+/// hash in the page's content policy with the data it reads, no inline handler) swaps the picture; every picture is a
+/// file beside the page; nothing is fetched.
 /// </summary>
 public static class ExplorerPage
 {
@@ -17,60 +18,16 @@ public static class ExplorerPage
     /// <summary>The photo's side on the network's crop, in pixels: head boxes and peaks are given on it.</summary>
     private const double Crop = 224;
 
-    // Reads the page's data, keeps the method list to what applies to the layer, and shows the chosen map. The data
-    // (maps keyed "photo|class|layer|method") is appended as `var data = ...;` in front of this text.
-    private const string Code = """
-        (function () {
-          var byId = function (id) { return document.getElementById(id); };
-          var photo = byId('explorer-photo'), cls = byId('explorer-class'), layer = byId('explorer-layer'), method = byId('explorer-method');
-          var image = byId('explorer-image'), box = byId('explorer-box'), peak = byId('explorer-peak');
-          var caption = byId('explorer-caption'), score = byId('explorer-score'), mean = byId('explorer-mean');
-          var percent = function (v) { return (100 * v / 224).toFixed(2) + '%'; };
-          var number = function (v) { return v === 0 || v === 1 ? String(v) : v.toFixed(2); };
-          var keyOf = function (m) { return photo.value + '|' + cls.value + '|' + layer.value + '|' + m; };
-          function show() {
-            var first = null;
-            for (var i = 0; i < method.options.length; i++) {
-              var option = method.options[i], ok = keyOf(option.value) in data.maps;
-              option.disabled = !ok;
-              if (ok && first === null) first = option.value;
-            }
-            if (!(keyOf(method.value) in data.maps) && first !== null) method.value = first;
-            var map = data.maps[keyOf(method.value)];
-            if (!map) return;
-            var p = data.photos[+photo.value], b = p.box, className = data.classes[+cls.value];
-            var layerLabel = layer.options[layer.selectedIndex].text;
-            image.src = data.folder + '/' + map[3];
-            image.alt = method.value + ' map on ' + layerLabel + ' for the class ' + className + ', over ' + p.name;
-            box.style.left = percent(b[0]); box.style.top = percent(b[1]);
-            box.style.width = percent(b[2] - b[0]); box.style.height = percent(b[3] - b[1]);
-            peak.style.left = percent(map[1] + 0.5); peak.style.top = percent(map[2] + 0.5);
-            caption.textContent = method.value + ' on ' + layerLabel + ' for "' + className + '" · ' + p.name + ' (a ' + data.classes[p.label] +
-              '; the classifier gives "' + className + '" p = ' + p.probabilities[+cls.value].toFixed(3) + ')';
-            score.textContent = 'Head-box pointing score: ' + number(map[0]) + (map[0] === 1 ? ': the peak (white cross) is inside the head box (dashed).'
-              : map[0] === 0 ? ': the peak (white cross) is outside the head box (dashed).'
-              : ': the map has a flat top, and this share of its highest pixels is inside the head box.');
-            var sum = 0, count = 0;
-            for (var j = 0; j < data.photos.length; j++) {
-              var other = data.maps[j + '|' + data.photos[j].label + '|' + layer.value + '|' + method.value];
-              if (other) { sum += other[0]; count++; }
-            }
-            mean.textContent = count ? 'Over all ' + count + ' photos, each for its true class: ' + number(sum / count) + ' at this layer with this method.' : '';
-          }
-          [photo, cls, layer, method].forEach(function (select) { select.addEventListener('change', show); });
-          show();
-        })();
-        """;
-
     /// <summary>The complete page for <paramref name="site"/>.</summary>
     public static string Render(BookSettings book, ExplorerSite site)
     {
         ArgumentNullException.ThrowIfNull(book);
         ArgumentNullException.ThrowIfNull(site);
         var included = site.Methods.Where(m => m.Excluded is null && site.Maps.Any(x => x.Method == m.Name)).ToList();
-        string script = "var data = " + DataJson(site) + ";\n" + Code;
+        // The data the script reads, in a script of its own before it: both are listed by hash.
+        string data = "var data = " + DataJson(site) + ";";
         var html = new StringBuilder();
-        PageRenderer.Head(html, book, ExplorerSite.PagePath, Title, drawsCharts: false, [script]);
+        PageRenderer.Head(html, book, ExplorerSite.PagePath, Title, drawsCharts: false, [data, PageScripts.Explorer]);
         html.Append("<body class=\"explorer-page\">\n<a class=\"skip-link\" href=\"#content\">Skip to the content</a>\n");
         html.Append($"<header class=\"site-header\"><a class=\"home\" href=\"index.html\">{Html.Escape(book.Title)}</a><span class=\"track\">Explorer</span></header>\n");
         html.Append("<div class=\"layout single\">\n<main id=\"content\">\n");
@@ -103,7 +60,7 @@ public static class ExplorerPage
         About(html, site);
         html.Append("</main>\n</div>\n");
         html.Append("<footer class=\"site-footer\">Computed when the book was built, from the chapters' classifier and photos; works offline.</footer>\n");
-        html.Append($"<script>{script}</script>\n</body>\n</html>\n");
+        html.Append($"<script>{data}</script>\n<script>{PageScripts.Explorer}</script>\n</body>\n</html>\n");
         return html.ToString();
     }
 

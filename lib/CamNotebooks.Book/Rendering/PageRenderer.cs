@@ -13,28 +13,24 @@ public static class PageRenderer
     public const string GeneratorMeta = "<meta name=\"generator\" content=\"CamNotebooks.Book\">";
 
     // The browser enforces what the renderer promises: no script, style, image, font or connection from another host,
-    // and no inline script but those the page lists by hash (its own and the ones its outputs draw charts with).
+    // and no inline script but those the page lists by hash (its own and the ones its outputs draw charts with). A live
+    // page adds its nonce to the scripts and may connect to the server it came from (its event stream).
     // file: and 'self' cover both opening the pages from disk and serving the folder locally.
     private const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self' file: {0}; style-src 'self' file: 'unsafe-inline'; " +
-        "img-src 'self' file: data: blob:; font-src 'self' file: data:; connect-src 'none'; frame-src 'none'; " +
+        "img-src 'self' file: data: blob:; font-src 'self' file: data:; connect-src {1}; frame-src 'none'; " +
         "object-src 'none'; base-uri 'none'; form-action 'none'";
 
-    // Plotly.NET.Interactive's own formatter (and XPlot's) load plotly through require.js from a CDN. With this stand-in,
-    // their loaders find "require" already defined and get the local window.Plotly without any request.
-    private const string RequireShim =
-        "<script>(function () { if (typeof window.requirejs === 'function') return; " +
-        "var shim = function (deps, callback) { if (typeof deps === 'string') return window.Plotly; " +
-        "var modules = (deps || []).map(function () { return window.Plotly; }); if (callback) callback.apply(null, modules); }; " +
-        "shim.config = function () { return shim; }; window.requirejs = window.require = shim; })();</script>";
-
-    // plotly.js puts a "Produced with Plotly" link to its web site in every chart's toolbar: switch it off, so the
-    // pages link to no other host, whatever configuration the chart's output passes.
-    private const string PlotlyOffline =
-        "<script>(function () { if (!window.Plotly) return; var offline = { displaylogo: false, showLink: false, showSendToCloud: false, showEditInChartStudio: false }; " +
-        "['newPlot', 'react'].forEach(function (name) { var original = window.Plotly[name]; window.Plotly[name] = function (gd, data, layout, config) { " +
-        "if (arguments.length <= 2 && data && !Array.isArray(data)) { data = Object.assign({}, data, { config: Object.assign({}, data.config, offline) }); return original.call(window.Plotly, gd, data); } " +
-        "return original.call(window.Plotly, gd, data, layout, Object.assign({}, config, offline)); }; }); })();</script>";
+    /// <summary>What a page served by the live loop has besides the book's page: its nonce, the live script, the event
+    /// stream, the version it shows and the status bar.</summary>
+    /// <param name="Nonce">The page's nonce: the live script carries it and gives it to the scripts of the cells it swaps in
+    /// (a chart that appears after a save has a hash the loaded page never listed).</param>
+    /// <param name="ScriptUrl">The live script's address on the live server.</param>
+    /// <param name="EventsUrl">The address of the server's event stream, the one connection the page may open.</param>
+    /// <param name="Version">The version of the notebook the page shows.</param>
+    /// <param name="Status">The status bar's line.</param>
+    /// <param name="StatusClass">The status bar's class: busy, problem or ready.</param>
+    public sealed record LiveParts(string Nonce, string ScriptUrl, string EventsUrl, long Version, string Status, string StatusClass);
 
     /// <summary>The content of a notebook page, rendered but not yet laid out (so the title is known before links are made).</summary>
     /// <param name="Title">The first # heading's text, or null when there is none.</param>
@@ -105,12 +101,18 @@ public static class PageRenderer
     /// <param name="previous">The page before it, or null.</param>
     /// <param name="next">The page after it, or null.</param>
     /// <param name="linkExplorer">Whether to point the reader to the explorer page (chapters about layers and methods).</param>
-    public static string NotebookPage(BookSettings book, BookPage page, RenderedNotebook content, BookPage? previous, BookPage? next, bool linkExplorer = false)
+    /// <param name="live">The live loop's parts, for a page it serves; null for the book.</param>
+    public static string NotebookPage(BookSettings book, BookPage page, RenderedNotebook content, BookPage? previous, BookPage? next, bool linkExplorer = false,
+        LiveParts? live = null)
     {
         var html = new StringBuilder();
         string Link(string target) => Html.Escape(PageLinks.Relative(page.PagePath, target));
-        Head(html, book, page.PagePath, page.Title, content.DrawsCharts, content.Scripts ?? []);
+        Head(html, book, page.PagePath, page.Title, content.DrawsCharts, content.Scripts ?? [], live);
         html.Append($"<body class=\"notebook {page.Kind.ToString().ToLowerInvariant()}\">\n");
+        if (live is not null)
+            html.Append($"<div id=\"camnb-live-status\" role=\"status\" aria-live=\"polite\" class=\"{live.StatusClass}\" ")
+                .Append("style=\"position:sticky;top:0;z-index:10;padding:.4em .8em;font:14px system-ui,sans-serif;border-bottom:1px solid #ccc;background:#f4f7fb\">")
+                .Append(Encode(live.Status)).Append("</div>\n");
         html.Append("<a class=\"skip-link\" href=\"#content\">Skip to the content</a>\n");
         html.Append($"<header class=\"site-header\"><a class=\"home\" href=\"{Link("index.html")}\">{Encode(book.Title)}</a>")
             .Append($"<span class=\"track\">{(page.Kind == PageKind.Chapter ? "Chapter" : "Exercise")}</span></header>\n");
@@ -190,11 +192,14 @@ public static class PageRenderer
         html.Append("</ol>\n</section>\n");
     }
 
-    /// <summary>The page's head, with a content policy that runs only <paramref name="scripts"/> (by hash) and, with charts, plotly.js.</summary>
-    internal static void Head(StringBuilder html, BookSettings book, string pagePath, string title, bool drawsCharts, IReadOnlyList<string> scripts)
+    /// <summary>The page's head, with a content policy that runs only <paramref name="scripts"/> (by hash) and, with charts,
+    /// plotly.js and the page's chart scripts; on a live page (<paramref name="live"/>), also the live script.</summary>
+    internal static void Head(StringBuilder html, BookSettings book, string pagePath, string title, bool drawsCharts, IReadOnlyList<string> scripts,
+        LiveParts? live = null)
     {
+        string scriptSources = ScriptHashes.SourceList(drawsCharts ? [.. scripts, PageScripts.PlotlyOffline, PageScripts.ChartFitting, PageScripts.RequireShim] : scripts);
         string policy = string.Format(System.Globalization.CultureInfo.InvariantCulture, ContentSecurityPolicy,
-            ScriptHashes.SourceList(drawsCharts ? [.. scripts, ScriptHashes.Body(PlotlyOffline), ScriptHashes.Body(ChartFitting.Script), ScriptHashes.Body(RequireShim)] : scripts));
+            live is null ? scriptSources : $"{scriptSources} 'nonce-{live.Nonce}'", live is null ? "'none'" : "'self'");
         string Link(string target) => Html.Escape(PageLinks.Relative(pagePath, target));
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -203,7 +208,14 @@ public static class PageRenderer
             .Append($"<title>{Encode(title == book.Title ? title : $"{title} · {book.Title}")}</title>\n")
             .Append($"<link rel=\"stylesheet\" href=\"{Link(StyleSheet)}\">\n");
         if (drawsCharts)
-            html.Append($"<script src=\"{Link(BookAssets.PlotlyJsFileName)}\"></script>\n").Append(PlotlyOffline).Append('\n').Append(ChartFitting.Script).Append('\n').Append(RequireShim).Append('\n');
+        {
+            html.Append($"<script src=\"{Link(BookAssets.PlotlyJsFileName)}\"></script>\n");
+            foreach (string script in (string[])[PageScripts.PlotlyOffline, PageScripts.ChartFitting, PageScripts.RequireShim])
+                html.Append("<script>").Append(script).Append("</script>\n");
+        }
+        if (live is not null)
+            html.Append($"<meta name=\"camnb-live-version\" content=\"{live.Version}\">\n<meta name=\"camnb-live-events\" content=\"{Encode(live.EventsUrl)}\">\n")
+                .Append($"<script src=\"{Encode(live.ScriptUrl)}\" nonce=\"{live.Nonce}\" defer></script>\n");
         html.Append("</head>\n");
     }
 

@@ -13,12 +13,4 @@ public static class ScriptHashes
     /// <summary>The distinct hash sources of <paramref name="scripts"/>, space-separated, in a stable order.</summary>
     public static string SourceList(IEnumerable<string> scripts) =>
         string.Join(' ', scripts.Select(Source).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
-
-    /// <summary>The text of a single <c>&lt;script&gt;…&lt;/script&gt;</c> element written as a string.</summary>
-    public static string Body(string scriptElement)
-    {
-        int start = scriptElement.IndexOf('>', StringComparison.Ordinal) + 1;
-        int end = scriptElement.LastIndexOf("</script>", StringComparison.Ordinal);
-        return scriptElement[start..end];
-    }
 }
