@@ -34,6 +34,18 @@ public class NamedMistakeTests
             _ => throw new ArgumentOutOfRangeException(nameof(which)),
         }) as Module<Tensor, Tensor> ?? layer;
 
+    /// <summary>A null answer is bad input to the check: an ArgumentNullException naming it, not a finding blaming "something your code left behind".</summary>
+    [Fact]
+    public void A_null_answer_is_an_argument_error_not_a_finding()
+    {
+        Action[] calls =
+        [
+            () => Check.ForwardHook(null!), () => Check.Cam(null!), () => Check.BackwardHook(null!), () => Check.GradCam(null!),
+            () => Check.Overlay(null!), () => Check.Keepdim(null!), () => Check.TextCam(null!), () => Check.FromScratch(null!),
+        ];
+        foreach (var call in calls) Assert.False(string.IsNullOrEmpty(Assert.Throws<ArgumentNullException>(call).ParamName));
+    }
+
     // ---- Exercise 1 ----
 
     public static TheoryData<string, string> ForwardHookMistakes => new()
@@ -171,7 +183,7 @@ public class NamedMistakeTests
         var result = Check.BackwardHook(layer => new LearnerGradientHook(layer, mistake));
         AssertDiagnosis(result, code);
         if (code == FindingCodes.TapDetached)
-            Assert.DoesNotContain(result.Failures, f => f.Hint!.Contains("its backward returns"));
+            Assert.DoesNotContain(result.Failures, f => f.Hint!.Contains("its backward returns") || f.Code == FindingCodes.GradientAltered);
     }
 
     /// <summary>Exercise 3's tap with one of the mistakes above.</summary>
@@ -242,6 +254,7 @@ public class NamedMistakeTests
         { "CAM's head weights, relu", FindingCodes.CamWeights },
         { "CAM's head weights, no relu", FindingCodes.CamWeights },
         { "CAM's head weights divided by h·w", FindingCodes.CamWeights },
+        { "CAM's head weights by broadcasting, divided by h·w", FindingCodes.CamWeights },
         { "hooks its last convolution", FindingCodes.WrongLayer },
         { "hooks its last batch norm", FindingCodes.WrongLayer },
         { "hooks its first block", FindingCodes.WrongLayer },
@@ -275,6 +288,11 @@ public class NamedMistakeTests
             "CAM's head weights, relu" => (m, l, x, c) => HeadWeights(m, l, x, c, relu: true, mean: false),
             "CAM's head weights, no relu" => (m, l, x, c) => HeadWeights(m, l, x, c, relu: false, mean: false),
             "CAM's head weights divided by h·w" => (m, l, x, c) => HeadWeights(m, l, x, c, relu: true, mean: true),
+            "CAM's head weights by broadcasting, divided by h·w" => (m, l, x, c) =>
+            {
+                var w = m.modules().OfType<Linear>().Last().weight!.detach()[c];
+                return Raw(m, l, x, c, (a, g) => (w.view(-1, 1, 1) * a[0]).sum(dim: 0).relu() / (a.shape[2] * a.shape[3]));
+            },
             "hooks its last convolution" => (m, l, x, c) => Solutions.GradCamOf(m, Inside(l, "its last convolution"), x, c),
             "hooks its last batch norm" => (m, l, x, c) => Solutions.GradCamOf(m, Inside(l, "its last batch norm"), x, c),
             "hooks its first block" => (m, l, x, c) => Solutions.GradCamOf(m, Inside(l, "its first block"), x, c),
@@ -290,7 +308,9 @@ public class NamedMistakeTests
             },
             _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
         };
-        AssertDiagnosis(Check.GradCam(gradCam), code);
+        var result = Check.GradCam(gradCam);
+        AssertDiagnosis(result, code);
+        Assert.DoesNotContain(FindingCodes.Exception, result.Codes);
     }
 
     // ---- Exercise 5 ----
@@ -443,6 +463,8 @@ public class NamedMistakeTests
             },
         });
         AssertDiagnosis(result, FindingCodes.CamWeights);
+        // End to end at layer3 (256 channels, 512 head weights) the same answer throws: named, not a bare exception.
+        Assert.DoesNotContain(FindingCodes.Exception, result.Codes);
     }
 
     [Fact]
