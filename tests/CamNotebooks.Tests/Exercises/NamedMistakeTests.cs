@@ -120,11 +120,29 @@ public class NamedMistakeTests
         public override void Dispose() => _remove();
     }
 
-    [Fact]
-    public void A_hook_that_changes_requires_grad_gets_a_hint_that_fits_a_hook()
+    /// <summary>A hook that switches requires_grad in its constructor, or each time it fires.</summary>
+    private sealed class RequiresGradHook : ExerciseHook
+    {
+        private readonly Action _remove;
+
+        public RequiresGradHook(Module<Tensor, Tensor> layer) => _remove = layer.register_forward_hook((m, i, o) =>
+        {
+            foreach (var p in m.parameters()) p.requires_grad = true;
+            Stored = o.detach().clone();
+            return null!;
+        }).remove;
+
+        public override void Dispose() => _remove();
+    }
+
+    [Theory]
+    [InlineData("flipped in the constructor")]
+    [InlineData("switched on each time the hook fires")]
+    public void A_hook_that_changes_requires_grad_gets_a_hint_that_fits_a_hook(string form)
     {
         var result = Check.ForwardHook(layer =>
         {
+            if (form != "flipped in the constructor") return new RequiresGradHook(layer);
             foreach (var p in layer.parameters()) p.requires_grad = !p.requires_grad;
             return new OutputHook(layer);
         });
@@ -159,10 +177,14 @@ public class NamedMistakeTests
         AssertDiagnosis(Check.Cam(cam), code);
     }
 
-    [Fact]
-    public void A_wrong_element_type_is_reported_once()
+    [Theory]
+    [InlineData("inputs converted to float64")]
+    [InlineData("result converted with .@double()")]
+    public void A_wrong_element_type_is_reported_once(string form)
     {
-        var result = Check.Cam((a, w, c) => einsum("ck,kij->cij", w.to(ScalarType.Float64), a.to(ScalarType.Float64))[c]);
+        var result = Check.Cam(form == "inputs converted to float64"
+            ? (a, w, c) => einsum("ck,kij->cij", w.to(ScalarType.Float64), a.to(ScalarType.Float64))[c]
+            : (a, w, c) => einsum("ck,kij->cij", w, a)[c].@double());
         Assert.Single(result.Failures, f => f.Code == FindingCodes.WrongDtype);
     }
 
