@@ -30,9 +30,8 @@ internal static class BackwardHookExercise
 
     private sealed record Reference(Tensor Logits, Tensor Gradient, Tensor Activations, Tensor InputGradient, Tensor? PreviousGradient);
 
-    public static CheckResult Run(Func<Module<Tensor, Tensor>, ExerciseHook> createHook) => CheckRecorder.Run(Title, Plan, r =>
+    public static CheckResult Run(Func<Module<Tensor, Tensor>, ExerciseHook> createHook) => CheckRecorder.Run(Title, Plan, createHook, r =>
     {
-        ArgumentNullException.ThrowIfNull(createHook);
         GuardedFunctionErrors.TakeAll();
         var net = TinyNets.ThreeClassGapNet();
         var classifier = ExerciseData.Classifier;
@@ -47,12 +46,7 @@ internal static class BackwardHookExercise
             // The reference: the library's BackwardHook (and Hook) in separate passes, one per class.
             var references = classes.Select(c => Gradients(network, layer, previous, makeInput, c)).ToList();
             var before = HookRegistry.Snapshot(network);
-            if (!r.TryLearner($"creates the hook ({name})", () => createHook(layer), out var hook, TapHint)) return;
-            if (hook is null)
-            {
-                r.Fail($"creates the hook ({name})", FindingCodes.NoResult, "the factory returned null", "Return the hook object you created.");
-                return;
-            }
+            if (!r.TryCreateHook($"creates the hook ({name})", () => createHook(layer), TapHint, out var hook)) return;
             using var disposeHook = new DisposeOnce(hook);
             Tensor? firstGradient = null;
             for (int i = 0; i < classes.Length; i++)

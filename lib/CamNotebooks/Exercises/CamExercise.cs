@@ -28,9 +28,8 @@ internal static class CamExercise
     /// <summary>One case: a name, the activations and head weight given to the learner, the class, and the library's map of any class.</summary>
     internal sealed record Case(string Name, Tensor Activations, Tensor Weights, int Class, Func<int, Tensor> Reference);
 
-    public static CheckResult Run(CamFunction cam) => CheckRecorder.Run(Title, Plan, r =>
+    public static CheckResult Run(CamFunction cam) => CheckRecorder.Run(Title, Plan, cam, r =>
     {
-        ArgumentNullException.ThrowIfNull(cam);
         var classifier = ExerciseData.Classifier;
         var realWeights = classifier.HeadLinear.weight!.detach().clone();
         // One photo's layer4 activations, and the library's CAM of that photo for any class.

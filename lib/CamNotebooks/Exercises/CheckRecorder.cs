@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 using Module = TorchSharp.torch.nn.Module;
 
@@ -14,10 +16,12 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
 
     /// <summary>
     /// Runs one check's <paramref name="body"/> under the gate and a dispose scope: an exception that escapes it (left behind by
-    /// the learner's code) becomes a finding, and autograd's switches are put back whatever happened.
+    /// the learner's code) becomes a finding, and autograd's switches are put back whatever happened. A null answer is bad input: it throws.
     /// </summary>
-    public static CheckResult Run(string exercise, IReadOnlyList<string> plan, Action<CheckRecorder> body)
+    public static CheckResult Run(string exercise, IReadOnlyList<string> plan, object answer, Action<CheckRecorder> body,
+        [CallerArgumentExpression(nameof(answer))] string? answerName = null)
     {
+        ArgumentNullException.ThrowIfNull(answer, answerName);
         var recorder = new CheckRecorder(exercise, plan);
         var switches = AutogradSwitches.Current;
         lock (Gate)
@@ -49,6 +53,15 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
     public bool TryStored(ExerciseHook hook, string criterion, out Tensor? stored) =>
         TryLearner(criterion, () => hook.Stored, out stored, "Reading Stored threw: the getter should just return the tensor you kept.");
 
+    /// <summary>Runs the learner's hook factory; false (recorded) when it throws or returns null.</summary>
+    public bool TryCreateHook(string criterion, Func<ExerciseHook> create, string whenFailing, [NotNullWhen(true)] out ExerciseHook? hook)
+    {
+        if (!TryLearner(criterion, create, out hook, whenFailing)) return false;
+        if (hook is not null) return true;
+        Fail(criterion, FindingCodes.NoResult, "the factory returned null", "Return the hook object you created.");
+        return false;
+    }
+
     /// <summary>True once a failure was recorded.</summary>
     public bool Failed => _findings.Any(f => !f.Passed);
 
@@ -66,14 +79,14 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
     /// <summary>
     /// Runs the learner's code. A <see cref="NotImplementedException"/> (however wrapped) becomes "not yet implemented";
     /// any other exception becomes an "exception" finding with its type, message and where in the learner's code it came
-    /// from. Returns false when the learner's code threw.
+    /// from, unless <paramref name="explain"/> (which must not throw) names it as a known mistake. Returns false when the learner's code threw.
     /// </summary>
-    public bool TryLearner<T>(string criterion, Func<T> action, out T value, string whenFailing)
+    public bool TryLearner<T>(string criterion, Func<T> action, out T value, string whenFailing, Func<Exception, CheckFinding?>? explain = null)
     {
         var switches = AutogradSwitches.Current;
         value = default!;
         try { value = action(); return true; }
-        catch (Exception e) { RecordException(criterion, e, whenFailing); return false; }
+        catch (Exception e) { if (explain?.Invoke(Unwrap(e)) is { } known) Add(known); else RecordException(criterion, e, whenFailing); return false; }
         finally { RestoreAutograd(switches); }
     }
 

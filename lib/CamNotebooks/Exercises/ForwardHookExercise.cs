@@ -30,9 +30,8 @@ internal static class ForwardHookExercise
     internal const string FreedByYourCodeHint =
         "A dispose scope, or a using, frees every tensor made inside it when it ends: what a hook keeps must outlive the call that made it.";
 
-    public static CheckResult Run(Func<Module<Tensor, Tensor>, ExerciseHook> createHook) => CheckRecorder.Run(Title, Plan, r =>
+    public static CheckResult Run(Func<Module<Tensor, Tensor>, ExerciseHook> createHook) => CheckRecorder.Run(Title, Plan, createHook, r =>
     {
-        ArgumentNullException.ThrowIfNull(createHook);
         if (HandBuilt(r, createHook) && !r.Failed) RealLayer(r, createHook);
     });
 
@@ -49,13 +48,8 @@ internal static class ForwardHookExercise
         // Hooks run in the order they were registered: one before the learner's and one after see whether theirs replaced the output.
         Tensor? outputBefore = null, outputAfter = null;
         var watchBefore = conv.register_forward_hook((_, _, o) => { outputBefore = o; return null!; });
-        if (!r.TryLearner("creates the hook", () => createHook(conv), out var hook, RegistrationHint)) return false;
+        if (!r.TryCreateHook("creates the hook", () => createHook(conv), RegistrationHint, out var hook)) return false;
         var watchAfter = conv.register_forward_hook((_, _, o) => { outputAfter = o; return null!; });
-        if (hook is null)
-        {
-            r.Fail("creates the hook", FindingCodes.NoResult, "the factory returned null", "Return the hook object you created.");
-            return false;
-        }
         using var disposeHook = new DisposeOnce(hook);
         var x = input.clone().requires_grad_(true); // so that the output carries an autograd graph a copy must leave behind
         bool ran = r.TryLearner("the model runs with your hook", () => net.call(x), out var output, RegistrationHint);
@@ -120,7 +114,7 @@ internal static class ForwardHookExercise
         using var inside = HookGroup.ByNames(layer4, [.. layer4.named_modules().Where(m => m.module is Module<Tensor, Tensor>).Select(m => m.name)]);
         try
         {
-            if (!r.TryLearner("creates the hook on layer4", () => createHook(layer4), out var realHook, RegistrationHint)) return;
+            if (!r.TryCreateHook("creates the hook on layer4", () => createHook(layer4), RegistrationHint, out var realHook)) return;
             using var disposeReal = new DisposeOnce(realHook);
             Tensor? firstStored = null;
             Tensor firstReference = null!;

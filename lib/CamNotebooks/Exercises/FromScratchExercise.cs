@@ -25,9 +25,8 @@ internal static class FromScratchExercise
         "end to end: your Grad-CAM of layer4 and of layer3 drawn with your overlay on the cat photo equals the library's picture",
     ];
 
-    public static CheckResult Run(FromScratchParts parts) => CheckRecorder.Run(Title, Plan, r =>
+    public static CheckResult Run(FromScratchParts parts) => CheckRecorder.Run(Title, Plan, parts, r =>
     {
-        ArgumentNullException.ThrowIfNull(parts);
         bool nothingYet = parts.ActivationHook is null && parts.GradientHook is null && parts.Cam is null && parts.GradCam is null && parts.Overlay is null;
         foreach (var (piece, problem) in parts.Problems)
             r.Fail($"finds {piece}", nothingYet ? FindingCodes.NotImplemented : FindingCodes.NotFound, nothingYet ? $"not yet implemented: {problem}" : problem,
@@ -68,8 +67,9 @@ internal static class FromScratchExercise
             TorchSharp.torch.Tensor expected;
             using (var reference = Maps.GradCam.Compute(model, layerName, batch, [1])) expected = OverlayExercise.Picture(photo, reference.Maps[0], Colormap.Magma, 0.6);
             using var snapshot = ModelSnapshot.Take(model);
-            bool ran = r.TryLearner(criterion, () => overlay(photo.clone(), gradCam(model, ModuleLookup.FindTensorModule(model, layerName), batch.clone(), 1), Colormap.Magma, 0.6),
-                out var picture, together);
+            var layer = ModuleLookup.FindTensorModule(model, layerName);
+            bool ran = r.TryLearner(criterion, () => overlay(photo.clone(), gradCam(model, layer, batch.clone(), 1), Colormap.Magma, 0.6),
+                out var picture, together, e => GradCamExercise.HeadWeightsMismatch(criterion, model, layer, batch, 1, e));
             snapshot.Restore();
             if (!ran || !TensorComparison.Compare(r, criterion, picture, expected,
                     new(failedPieces.Count == 0 ? "Your pieces agree with the library one by one; together they should too." : together), close: OverlayExercise.Close)) return;

@@ -47,9 +47,8 @@ internal static class GradCamExercise
 
     private const string ScoreHint = "Differentiate the raw score (logit) of the class: ";
 
-    public static CheckResult Run(GradCamFunction gradCam) => CheckRecorder.Run(Title, Plan, r =>
+    public static CheckResult Run(GradCamFunction gradCam) => CheckRecorder.Run(Title, Plan, gradCam, r =>
     {
-        ArgumentNullException.ThrowIfNull(gradCam);
         var model = ExerciseData.Model;
         var cases = new (string Name, Module<Tensor, Tensor> Model, string Layer, string? OtherLayer, Func<Tensor> Input, int Class)[]
         {
@@ -75,7 +74,7 @@ internal static class GradCamExercise
         var inputBefore = input.clone();
         bool inputRequiredGrad = input.requires_grad;
         using var snapshot = ModelSnapshot.Take(network);
-        bool ok = r.TryLearner(name, () => gradCam(network, layer, input, c), out var map, ValuesHint);
+        bool ok = r.TryLearner(name, () => gradCam(network, layer, input, c), out var map, ValuesHint, e => HeadWeightsMismatch($"map for the {name}", network, layer, input, c, e));
         bool imageFlagChanged = !input.IsInvalid && input.requires_grad != inputRequiredGrad;
         if (imageFlagChanged) input.requires_grad_(inputRequiredGrad); // undone, like the model's changes
         if (!ok)
@@ -113,6 +112,20 @@ internal static class GradCamExercise
         if (changes.Count == 0 && ok) r.Pass($"leaves the model as it was ({name})",
             "batch-norm statistics, weights, modes, requires_grad, hooks" + (switchedToEval ? "; eval() is fine, the check gave the model its mode back" : ""));
         return ok && changes.Count == 0;
+    }
+
+    /// <summary>An exception naming the head's size at a layer with another channel count: CAM's head weights used off their stage.</summary>
+    internal static CheckFinding? HeadWeightsMismatch(string criterion, Module<Tensor, Tensor> network, Module<Tensor, Tensor> layer, Tensor input, int c, Exception e)
+    {
+        if (network.modules().OfType<TorchSharp.Modules.Linear>().LastOrDefault()?.weight is not { } head) return null;
+        long features = head.shape[1], channels;
+        try { channels = LayerGradients.Of(network, layer, input, [c]).Activations.shape[1]; } catch (Exception) { return null; }
+        return features != channels && System.Text.RegularExpressions.Regex.IsMatch(e.Message, $@"\b{features}\b")
+            ? new(criterion, false, FindingCodes.CamWeights,
+                $"your code threw {e.GetType().Name} ({e.Message.Split('\n')[0].Trim()}): the head has {features} weights per class, one per channel " +
+                $"of the stage it is pooled from, and this layer has {channels} channels, so you weighted the channels with the head's weights (CAM's)",
+                CamWeightsHint)
+            : null;
     }
 
     private static Tensor Reference(Module<Tensor, Tensor> network, string layerName, Tensor input, int c)

@@ -24,9 +24,8 @@ internal static class KeepdimExercise
     private const string OwnWeightsHint = "Each image has its own weights: average over the positions only.";
     private const string OneMapEachHint = "Return one map per image, [N, h, w]: the batch dimension stays, only the channels are summed.";
 
-    public static CheckResult Run(GradCamFormula formula) => CheckRecorder.Run(Title, Plan, r =>
+    public static CheckResult Run(GradCamFormula formula) => CheckRecorder.Run(Title, Plan, formula, r =>
     {
-        ArgumentNullException.ThrowIfNull(formula);
         var trapActivations = (arange(36, dtype: ScalarType.Float32).reshape(2, 3, 2, 3) * 0.37f).sin() * 2;
         var trapGradients = (arange(36, dtype: ScalarType.Float32).reshape(2, 3, 2, 3) * 0.91f + 0.3f).cos();
         var model = ExerciseData.Model;

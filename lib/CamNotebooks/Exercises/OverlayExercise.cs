@@ -24,9 +24,8 @@ internal static class OverlayExercise
 
     private const string MinMaxHint = "Min-max scaling sends the map's minimum to 0 and its maximum to 1.";
 
-    public static CheckResult Run(OverlayFunction overlay) => CheckRecorder.Run(Title, Plan, r =>
+    public static CheckResult Run(OverlayFunction overlay) => CheckRecorder.Run(Title, Plan, overlay, r =>
     {
-        ArgumentNullException.ThrowIfNull(overlay);
         // Hand-built: a 4 x 6 image (not square, so height and width cannot be confused) and a 2 x 3 map with both signs.
         var handImage = (arange(72, dtype: ScalarType.Float32) * 3 + 20).reshape(3, 4, 6);
         var handMap = tensor(new float[] { -1, 0, 1, 2, 3, 5 }).reshape(2, 3);

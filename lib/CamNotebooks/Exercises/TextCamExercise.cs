@@ -18,9 +18,8 @@ internal static class TextCamExercise
         "float32 result; the activations and weights you were given are unchanged",
     ];
 
-    public static CheckResult Run(CamFunction textCam) => CheckRecorder.Run(Title, Plan, r =>
+    public static CheckResult Run(CamFunction textCam) => CheckRecorder.Run(Title, Plan, textCam, r =>
     {
-        ArgumentNullException.ThrowIfNull(textCam);
         var small = ((arange(28, dtype: ScalarType.Float32) * 0.9f).sin() * 2 - 0.3f).reshape(4, 7);
         var smallWeights = ((arange(12, dtype: ScalarType.Float32) * 1.3f).cos() * 1.5f).reshape(3, 4);
         var mail = ((arange(32 * 128, dtype: ScalarType.Float32) * 0.37f).sin() + 1).relu().reshape(32, 128);

@@ -23,14 +23,7 @@ public static class ImageGrid
     public static Tensor Compose(IReadOnlyList<Tensor> images, IReadOnlyList<string?>? captions = null, int columns = 0,
         int padding = 4, float fontSize = 14)
     {
-        ArgumentNullException.ThrowIfNull(images);
-        if (images.Count == 0) throw new ArgumentException("The grid needs at least one image.", nameof(images));
-        if (captions is not null && captions.Count != images.Count)
-            throw new ArgumentException($"Got {captions.Count} captions for {images.Count} images; give one per image " +
-                "(null or empty for none).", nameof(captions));
-        ArgumentOutOfRangeException.ThrowIfNegative(columns);
-        ArgumentOutOfRangeException.ThrowIfNegative(padding);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fontSize);
+        CheckArguments(images, captions, columns, padding, fontSize);
 
         bool anyCaption = captions?.Any(c => !string.IsNullOrEmpty(c)) ?? false;
         var bitmaps = new List<SKBitmap>(images.Count);
@@ -87,6 +80,18 @@ public static class ImageGrid
     public static FigureGrid Display(IReadOnlyList<Tensor> images, IReadOnlyList<string?>? captions = null, int columns = 0,
         int padding = 4, float fontSize = 14)
     {
+        CheckArguments(images, captions, columns, padding, fontSize);
+        foreach (var image in images)
+            if (image is null || image.dim() != 3 || image.shape[0] != 3)
+                throw new ArgumentException($"Every image must be an RGB tensor [3, h, w]; got {(image is null ? "null" : $"[{string.Join(", ", image.shape)}]")}.", nameof(images));
+        var pictures = images.Select(DisplayImage.FromTensor).ToList();
+        return new FigureGrid(pictures, captions ?? new string?[images.Count], columns == 0 ? images.Count : Math.Min(columns, images.Count),
+            padding, fontSize);
+    }
+
+    /// <summary>The checks <see cref="Compose"/> and <see cref="Display"/> share: images, one caption per image, sizes.</summary>
+    private static void CheckArguments(IReadOnlyList<Tensor> images, IReadOnlyList<string?>? captions, int columns, int padding, float fontSize)
+    {
         ArgumentNullException.ThrowIfNull(images);
         if (images.Count == 0) throw new ArgumentException("The grid needs at least one image.", nameof(images));
         if (captions is not null && captions.Count != images.Count)
@@ -95,12 +100,6 @@ public static class ImageGrid
         ArgumentOutOfRangeException.ThrowIfNegative(columns);
         ArgumentOutOfRangeException.ThrowIfNegative(padding);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fontSize);
-        foreach (var image in images)
-            if (image is null || image.dim() != 3 || image.shape[0] != 3)
-                throw new ArgumentException($"Every image must be an RGB tensor [3, h, w]; got {(image is null ? "null" : $"[{string.Join(", ", image.shape)}]")}.", nameof(images));
-        var pictures = images.Select(DisplayImage.FromTensor).ToList();
-        return new FigureGrid(pictures, captions ?? new string?[images.Count], columns == 0 ? images.Count : Math.Min(columns, images.Count),
-            padding, fontSize);
     }
 
     private static string FitText(string text, SKFont font, int maxWidth)

@@ -1,6 +1,7 @@
 using CamNotebooks.Exercises;
 using CamNotebooks.Heatmaps;
 using CamNotebooks.Hooks;
+using CamNotebooks.Tests.Notebooks;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.autograd;
@@ -196,6 +197,29 @@ public class FromScratchTests
         Assert.Empty(parts.Problems);
         var result = Check.FromScratch(parts);
         Assert.True(result.Passed, result.ToString());
+    }
+
+    /// <summary>
+    /// Exercise 4 and the capstone state one rule in the same words and check it the same way: a Grad-CAM that switches the
+    /// model to eval mode and leaves it there (as the book does) passes both, and both say eval() is fine.
+    /// </summary>
+    [Fact]
+    public void Eval_left_on_is_fine_in_the_capstone_as_in_exercise_4_and_both_say_so_in_the_same_words()
+    {
+        const string rule = "batch-norm statistics, weights and `requires_grad` untouched. Switching to eval mode is fine";
+        foreach (var notebook in new[] { "04_grad_cam.dib", "07_from_scratch.dib" })
+            Assert.Contains(rule, File.ReadAllText(Path.Combine(Repository.Root, "notebooks", "exercises", notebook)));
+        var evalFirst = CorrectStyles.GradCam["eval() first, as the book does"];
+        var found = FromScratchParts.Find(typeof(CapstoneAnswer).GetNestedTypes());
+        var capstone = Check.FromScratch(new FromScratchParts
+        {
+            ActivationHook = found.ActivationHook, GradientHook = found.GradientHook, Cam = found.Cam, Overlay = found.Overlay, GradCam = evalFirst,
+        });
+        foreach (var result in new[] { Check.GradCam(evalFirst), capstone })
+        {
+            Assert.True(result.Passed, result.ToString());
+            Assert.Contains(result.Findings, f => f.Detail.Contains("eval() is fine"));
+        }
     }
 
     [Fact]

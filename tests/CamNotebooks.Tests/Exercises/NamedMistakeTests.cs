@@ -34,6 +34,18 @@ public class NamedMistakeTests
             _ => throw new ArgumentOutOfRangeException(nameof(which)),
         }) as Module<Tensor, Tensor> ?? layer;
 
+    /// <summary>A null answer is bad input to the check: an ArgumentNullException naming it, not a finding blaming "something your code left behind".</summary>
+    [Fact]
+    public void A_null_answer_is_an_argument_error_not_a_finding()
+    {
+        Action[] calls =
+        [
+            () => Check.ForwardHook(null!), () => Check.Cam(null!), () => Check.BackwardHook(null!), () => Check.GradCam(null!),
+            () => Check.Overlay(null!), () => Check.Keepdim(null!), () => Check.TextCam(null!), () => Check.FromScratch(null!),
+        ];
+        foreach (var call in calls) Assert.False(string.IsNullOrEmpty(Assert.Throws<ArgumentNullException>(call).ParamName));
+    }
+
     // ---- Exercise 1 ----
 
     public static TheoryData<string, string> ForwardHookMistakes => new()
@@ -108,11 +120,29 @@ public class NamedMistakeTests
         public override void Dispose() => _remove();
     }
 
-    [Fact]
-    public void A_hook_that_changes_requires_grad_gets_a_hint_that_fits_a_hook()
+    /// <summary>A hook that switches requires_grad in its constructor, or each time it fires.</summary>
+    private sealed class RequiresGradHook : ExerciseHook
+    {
+        private readonly Action _remove;
+
+        public RequiresGradHook(Module<Tensor, Tensor> layer) => _remove = layer.register_forward_hook((m, i, o) =>
+        {
+            foreach (var p in m.parameters()) p.requires_grad = true;
+            Stored = o.detach().clone();
+            return null!;
+        }).remove;
+
+        public override void Dispose() => _remove();
+    }
+
+    [Theory]
+    [InlineData("flipped in the constructor")]
+    [InlineData("switched on each time the hook fires")]
+    public void A_hook_that_changes_requires_grad_gets_a_hint_that_fits_a_hook(string form)
     {
         var result = Check.ForwardHook(layer =>
         {
+            if (form != "flipped in the constructor") return new RequiresGradHook(layer);
             foreach (var p in layer.parameters()) p.requires_grad = !p.requires_grad;
             return new OutputHook(layer);
         });
@@ -147,10 +177,14 @@ public class NamedMistakeTests
         AssertDiagnosis(Check.Cam(cam), code);
     }
 
-    [Fact]
-    public void A_wrong_element_type_is_reported_once()
+    [Theory]
+    [InlineData("inputs converted to float64")]
+    [InlineData("result converted with .@double()")]
+    public void A_wrong_element_type_is_reported_once(string form)
     {
-        var result = Check.Cam((a, w, c) => einsum("ck,kij->cij", w.to(ScalarType.Float64), a.to(ScalarType.Float64))[c]);
+        var result = Check.Cam(form == "inputs converted to float64"
+            ? (a, w, c) => einsum("ck,kij->cij", w.to(ScalarType.Float64), a.to(ScalarType.Float64))[c]
+            : (a, w, c) => einsum("ck,kij->cij", w, a)[c].@double());
         Assert.Single(result.Failures, f => f.Code == FindingCodes.WrongDtype);
     }
 
@@ -171,7 +205,7 @@ public class NamedMistakeTests
         var result = Check.BackwardHook(layer => new LearnerGradientHook(layer, mistake));
         AssertDiagnosis(result, code);
         if (code == FindingCodes.TapDetached)
-            Assert.DoesNotContain(result.Failures, f => f.Hint!.Contains("its backward returns"));
+            Assert.DoesNotContain(result.Failures, f => f.Hint!.Contains("its backward returns") || f.Code == FindingCodes.GradientAltered);
     }
 
     /// <summary>Exercise 3's tap with one of the mistakes above.</summary>
@@ -242,6 +276,7 @@ public class NamedMistakeTests
         { "CAM's head weights, relu", FindingCodes.CamWeights },
         { "CAM's head weights, no relu", FindingCodes.CamWeights },
         { "CAM's head weights divided by h·w", FindingCodes.CamWeights },
+        { "CAM's head weights by broadcasting, divided by h·w", FindingCodes.CamWeights },
         { "hooks its last convolution", FindingCodes.WrongLayer },
         { "hooks its last batch norm", FindingCodes.WrongLayer },
         { "hooks its first block", FindingCodes.WrongLayer },
@@ -275,6 +310,11 @@ public class NamedMistakeTests
             "CAM's head weights, relu" => (m, l, x, c) => HeadWeights(m, l, x, c, relu: true, mean: false),
             "CAM's head weights, no relu" => (m, l, x, c) => HeadWeights(m, l, x, c, relu: false, mean: false),
             "CAM's head weights divided by h·w" => (m, l, x, c) => HeadWeights(m, l, x, c, relu: true, mean: true),
+            "CAM's head weights by broadcasting, divided by h·w" => (m, l, x, c) =>
+            {
+                var w = m.modules().OfType<Linear>().Last().weight!.detach()[c];
+                return Raw(m, l, x, c, (a, g) => (w.view(-1, 1, 1) * a[0]).sum(dim: 0).relu() / (a.shape[2] * a.shape[3]));
+            },
             "hooks its last convolution" => (m, l, x, c) => Solutions.GradCamOf(m, Inside(l, "its last convolution"), x, c),
             "hooks its last batch norm" => (m, l, x, c) => Solutions.GradCamOf(m, Inside(l, "its last batch norm"), x, c),
             "hooks its first block" => (m, l, x, c) => Solutions.GradCamOf(m, Inside(l, "its first block"), x, c),
@@ -290,7 +330,9 @@ public class NamedMistakeTests
             },
             _ => throw new ArgumentOutOfRangeException(nameof(mistake)),
         };
-        AssertDiagnosis(Check.GradCam(gradCam), code);
+        var result = Check.GradCam(gradCam);
+        AssertDiagnosis(result, code);
+        Assert.DoesNotContain(FindingCodes.Exception, result.Codes);
     }
 
     // ---- Exercise 5 ----
@@ -443,6 +485,8 @@ public class NamedMistakeTests
             },
         });
         AssertDiagnosis(result, FindingCodes.CamWeights);
+        // End to end at layer3 (256 channels, 512 head weights) the same answer throws: named, not a bare exception.
+        Assert.DoesNotContain(FindingCodes.Exception, result.Codes);
     }
 
     [Fact]
