@@ -57,9 +57,13 @@ public static class LiveCommand
             return CommandLineTool.Refuse(parsed, error, e.Message);
         }
 
+        // The kernel runs in a child process of this one, started again if a cell ends it (Environment.Exit).
+        if (!LiveSupervisor.IsChild) return await LiveSupervisor.RunAsync(notebook, port, cellTimeout, output);
+
         // The kernel redirects the console while a cell runs: keep the real one for progress lines.
         var log = output;
-        using var session = new LiveSession(notebook, line => log.WriteLine($"live: {line}"), cellTimeout);
+        using var session = new LiveSession(notebook, line => log.WriteLine($"live: {line}"), cellTimeout, LiveSupervisor.Restart);
+        LiveSupervisor.InstallChild(session);
         // An exception on a thread a cell started would end the process (and the learner's kernel): show it at its cell instead.
         int mainThread = Environment.CurrentManagedThreadId;
         System.Runtime.ExceptionServices.ExceptionHandling.SetUnhandledExceptionHandler(exception =>
@@ -75,6 +79,7 @@ public static class LiveCommand
         }
         catch (IOException e)
         {
+            LiveSupervisor.ChildStopping();
             error.WriteLine($"error: {e.Message}");
             return CommandLineTool.BadInput;
         }
@@ -89,14 +94,16 @@ public static class LiveCommand
             await shutdown.CancelAsync();
             // A cell that is still running is not waited for beyond a moment: the process ends with it.
             await Task.WhenAny(watching, Task.Delay(TimeSpan.FromSeconds(2)));
+            LiveSupervisor.ChildStopping();
+            if (session.HoldsRunningCell)
+            {
+                // A running or stopped cell holds a thread that cannot be aborted, perhaps inside libtorch on every core: the
+                // runtime's shutdown (native exit handlers) under it ended in a segmentation fault. End the process at once.
+                log.WriteLine("live: stopped.");
+                LiveSupervisor.ExitNow(0);
+            }
         }
         log.WriteLine("live: stopped.");
-        if (session.AbandonedCells > 0)
-        {
-            // A stopped cell still holds a thread that cannot be aborted: end the process instead of waiting for it.
-            log.Flush();
-            Environment.Exit(0);
-        }
         return 0;
     }
 
