@@ -67,12 +67,37 @@ public class TorchStopTests
         }
         catch (OperationCanceledException)
         {
+            seen.AppendLine(ProcessState(runner.Id)); // what the runner was doing: working slowly (CPU time grows) or waiting
             runner.Kill(entireProcessTree: true);
             await runner.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Fail(seen.ToString().Contains(waitFor, StringComparison.Ordinal)
                 ? $"the runner did not end within {HardLimit} (killed){(sent ? $"; SIG{signal} was sent" : "")}:\n{seen}"
                 : $"the runner did not reach '{waitFor}' within {HardLimit} (killed; a very busy machine?):\n{seen}");
             throw;
+        }
+    }
+
+    /// <summary>The process's state, CPU time, children and each thread's state and wait channel, from /proc (Linux).</summary>
+    private static string ProcessState(int pid)
+    {
+        if (!OperatingSystem.IsLinux()) return "";
+        try
+        {
+            static string[] Stat(string path) { string stat = File.ReadAllText(path); return stat[(stat.LastIndexOf(')') + 2)..].Split(' '); }
+            var process = Stat($"/proc/{pid}/stat");
+            var text = new System.Text.StringBuilder($"runner {pid}: state {process[0]}, CPU {(long.Parse(process[11]) + long.Parse(process[12])) / 100.0:F1} s, " +
+                                                     $"children's CPU {(long.Parse(process[13]) + long.Parse(process[14])) / 100.0:F1} s\n");
+            foreach (string task in Directory.GetDirectories($"/proc/{pid}/task"))
+            {
+                var thread = Stat(Path.Combine(task, "stat"));
+                text.AppendLine($"  thread {Path.GetFileName(task)} {File.ReadAllText(Path.Combine(task, "comm")).Trim()}: {thread[0]} " +
+                                $"wchan {File.ReadAllText(Path.Combine(task, "wchan"))}, CPU {(long.Parse(thread[11]) + long.Parse(thread[12])) / 100.0:F1} s");
+            }
+            return text.ToString();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return $"runner {pid}: /proc not readable ({e.Message})";
         }
     }
 
