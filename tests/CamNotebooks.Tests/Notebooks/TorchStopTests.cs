@@ -35,46 +35,61 @@ public class TorchStopTests
     /// earlier version of this test waited for ever there. Every wait is bounded by <see cref="HardLimit"/>, after which the
     /// runner is killed and the test fails.
     /// </summary>
-    internal static async Task<(int ExitCode, string Output, string Errors)> StopAsync(string notebook, string output, string? signal,
-        string waitFor, TimeSpan settle, params string[] options)
+    internal static Task<(int ExitCode, string Output, string Errors)> StopAsync(string notebook, string output, string? signal,
+        string waitFor, TimeSpan settle, params string[] options) =>
+        // On the thread pool, with blocking reads on threads of their own: with the pipes read through awaits on the test
+        // framework's context, the runner's 'cell 1 ok' sat unread in its stdout pipe for minutes (measured with FIONREAD)
+        // while the runner had gone on to cell 3: the earlier "never reached" failures were the test's, not the runner's.
+        Task.Run(() => Stop(notebook, output, signal, waitFor, settle, options));
+
+    private static (int ExitCode, string Output, string Errors) Stop(string notebook, string output, string? signal,
+        string waitFor, TimeSpan settle, string[] options)
     {
         var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
         foreach (var a in (string[])["--default-signal=INT,TERM", "dotnet", "exec", Repository.RunnerAssembly, "run", notebook, "--output", output, .. options])
             start.ArgumentList.Add(a);
         using var runner = Process.Start(start)!;
-        using var limit = new CancellationTokenSource(HardLimit);
-        var stderr = runner.StandardError.ReadToEndAsync(limit.Token);
+        var clock = Stopwatch.StartNew();
+        TimeSpan Left() => HardLimit - clock.Elapsed > TimeSpan.Zero ? HardLimit - clock.Elapsed : TimeSpan.Zero;
+        using var lines = new System.Collections.Concurrent.BlockingCollection<string>();
+        var errors = new System.Text.StringBuilder();
+        var readers = new[]
+        {
+            new Thread(() => { try { for (string? l; (l = runner.StandardOutput.ReadLine()) is not null;) lines.Add(l); } finally { lines.CompleteAdding(); } }) { IsBackground = true },
+            new Thread(() => { for (string? l; (l = runner.StandardError.ReadLine()) is not null;) lock (errors) errors.AppendLine(l); }) { IsBackground = true },
+        };
+        foreach (var reader in readers) reader.Start();
+        string Errors() { lock (errors) return errors.ToString(); }
         var seen = new System.Text.StringBuilder();
-        bool sent = false;
-        try
+        bool reached = false, sent = false;
+        while (!reached && !lines.IsCompleted && lines.TryTake(out string? line, Left()))
         {
-            string? line;
-            while ((line = await runner.StandardOutput.ReadLineAsync(limit.Token)) is not null && !line.Contains(waitFor, StringComparison.Ordinal))
-                seen.AppendLine(line);
-            Assert.True(line is not null, $"the runner ended before '{waitFor}':\n{seen}\n{await stderr}");
             seen.AppendLine(line);
-            if (signal is not null)
-            {
-                await Task.Delay(settle, limit.Token); // let the matrix products run on both cores
-                Assert.False(SignalIgnored(runner.Id, signal), $"SIG{signal} is ignored by the runner process: the test cannot stop it");
-                using var kill = Process.Start("kill", ["-" + signal, runner.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-                await kill.WaitForExitAsync(limit.Token);
-                sent = true;
-            }
-            string rest = await runner.StandardOutput.ReadToEndAsync(limit.Token);
-            await runner.WaitForExitAsync(limit.Token);
-            return (runner.ExitCode, seen + rest, await stderr);
+            reached = line.Contains(waitFor, StringComparison.Ordinal);
         }
-        catch (OperationCanceledException)
+        if (reached && signal is not null)
         {
-            seen.AppendLine(ProcessState(runner.Id)); // what the runner was doing: working slowly (CPU time grows) or waiting
-            runner.Kill(entireProcessTree: true);
-            await runner.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
-            Assert.Fail(seen.ToString().Contains(waitFor, StringComparison.Ordinal)
-                ? $"the runner did not end within {HardLimit} (killed){(sent ? $"; SIG{signal} was sent" : "")}:\n{seen}"
-                : $"the runner did not reach '{waitFor}' within {HardLimit} (killed; a very busy machine?):\n{seen}");
-            throw;
+            Thread.Sleep(settle); // let the matrix products run on both cores
+            Assert.False(SignalIgnored(runner.Id, signal), $"SIG{signal} is ignored by the runner process: the test cannot stop it");
+            using var kill = Process.Start("kill", ["-" + signal, runner.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+            sent = kill.WaitForExit(TimeSpan.FromSeconds(30));
         }
+        if (reached && runner.WaitForExit(Left()))
+        {
+            runner.WaitForExit(); // the pipes to their end
+            foreach (var reader in readers) reader.Join(TimeSpan.FromSeconds(30));
+            foreach (string rest in lines) seen.AppendLine(rest);
+            return (runner.ExitCode, seen.ToString(), Errors());
+        }
+        seen.AppendLine(ProcessState(runner.Id)); // what the runner was doing: working slowly (CPU time grows) or waiting
+        runner.Kill(entireProcessTree: true);
+        runner.WaitForExit(TimeSpan.FromSeconds(30));
+        Assert.Fail(!reached && lines.IsCompleted
+            ? $"the runner ended before '{waitFor}':\n{seen}\n{Errors()}"
+            : reached
+                ? $"the runner did not end within {HardLimit} (killed){(sent ? $"; SIG{signal} was sent" : "")}:\n{seen}\n{Errors()}"
+                : $"the runner did not reach '{waitFor}' within {HardLimit} (killed; a very busy machine?):\n{seen}\n{Errors()}");
+        throw new InvalidOperationException("unreachable");
     }
 
     /// <summary>The process's state, CPU time, children and each thread's state and wait channel, from /proc (Linux).</summary>
