@@ -35,7 +35,8 @@ public static class LiveCommand
         cellTimeout.HelpName = "S";
         var command = new Command("live", "Serves the notebook on http://127.0.0.1:N/ and keeps one kernel alive. Edit the .dib in any " +
             "editor: on every save, the cells from the first changed one onward run again in that kernel (cells above keep their state) " +
-            "and the page updates in place, errors at their cell. Ctrl-C stops it. Exit code: 0, or 2 on bad input.")
+            "and the page updates in place, errors at their cell. A cell that ends the kernel's process is survived: the kernel is restarted and the " +
+            "page says so. Ctrl-C stops it. Exit code: 0; 2 on bad input; 1 when the kernel's process keeps ending as soon as it starts.")
         {
             notebook, port, cellTimeout,
         };
@@ -44,7 +45,7 @@ public static class LiveCommand
         return command;
     }
 
-    /// <summary>Runs until Ctrl-C (or <paramref name="stop"/>); returns the exit code (0, or 2 on bad input).</summary>
+    /// <summary>Runs until Ctrl-C (or <paramref name="stop"/>); returns the exit code (0; 2 on bad input; 1 when the kernel's process keeps ending at start).</summary>
     private static async Task<int> RunAsync(string notebook, int port, TimeSpan cellTimeout, ParseResult parsed, CancellationToken stop)
     {
         var (output, error) = (parsed.InvocationConfiguration.Output, parsed.InvocationConfiguration.Error);
