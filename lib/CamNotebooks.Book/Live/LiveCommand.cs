@@ -35,7 +35,8 @@ public static class LiveCommand
         cellTimeout.HelpName = "S";
         var command = new Command("live", "Serves the notebook on http://127.0.0.1:N/ and keeps one kernel alive. Edit the .dib in any " +
             "editor: on every save, the cells from the first changed one onward run again in that kernel (cells above keep their state) " +
-            "and the page updates in place, errors at their cell. Ctrl-C stops it. Exit code: 0, or 2 on bad input.")
+            "and the page updates in place, errors at their cell. A cell that ends the kernel's process is survived: the kernel is restarted and the " +
+            "page says so. Ctrl-C stops it. Exit code: 0; 2 on bad input; 1 when the kernel's process keeps ending as soon as it starts.")
         {
             notebook, port, cellTimeout,
         };
@@ -44,7 +45,7 @@ public static class LiveCommand
         return command;
     }
 
-    /// <summary>Runs until Ctrl-C (or <paramref name="stop"/>); returns the exit code (0, or 2 on bad input).</summary>
+    /// <summary>Runs until Ctrl-C (or <paramref name="stop"/>); returns the exit code (0; 2 on bad input; 1 when the kernel's process keeps ending at start).</summary>
     private static async Task<int> RunAsync(string notebook, int port, TimeSpan cellTimeout, ParseResult parsed, CancellationToken stop)
     {
         var (output, error) = (parsed.InvocationConfiguration.Output, parsed.InvocationConfiguration.Error);
@@ -57,9 +58,13 @@ public static class LiveCommand
             return CommandLineTool.Refuse(parsed, error, e.Message);
         }
 
+        // The kernel runs in a child process of this one, started again if a cell ends it (Environment.Exit).
+        if (!LiveSupervisor.IsChild) return await LiveSupervisor.RunAsync(notebook, port, cellTimeout, output);
+
         // The kernel redirects the console while a cell runs: keep the real one for progress lines.
         var log = output;
-        using var session = new LiveSession(notebook, line => log.WriteLine($"live: {line}"), cellTimeout);
+        using var session = new LiveSession(notebook, line => log.WriteLine($"live: {line}"), cellTimeout, LiveSupervisor.Restart);
+        LiveSupervisor.InstallChild(session);
         // An exception on a thread a cell started would end the process (and the learner's kernel): show it at its cell instead.
         int mainThread = Environment.CurrentManagedThreadId;
         System.Runtime.ExceptionServices.ExceptionHandling.SetUnhandledExceptionHandler(exception =>
@@ -75,6 +80,7 @@ public static class LiveCommand
         }
         catch (IOException e)
         {
+            LiveSupervisor.ChildStopping();
             error.WriteLine($"error: {e.Message}");
             return CommandLineTool.BadInput;
         }
@@ -89,14 +95,16 @@ public static class LiveCommand
             await shutdown.CancelAsync();
             // A cell that is still running is not waited for beyond a moment: the process ends with it.
             await Task.WhenAny(watching, Task.Delay(TimeSpan.FromSeconds(2)));
+            LiveSupervisor.ChildStopping();
+            if (session.HoldsRunningCell)
+            {
+                // A running or stopped cell holds a thread that cannot be aborted, perhaps inside libtorch on every core: the
+                // runtime's shutdown (native exit handlers) under it ended in a segmentation fault. End the process at once.
+                log.WriteLine("live: stopped.");
+                LiveSupervisor.ExitNow(0);
+            }
         }
         log.WriteLine("live: stopped.");
-        if (session.AbandonedCells > 0)
-        {
-            // A stopped cell still holds a thread that cannot be aborted: end the process instead of waiting for it.
-            log.Flush();
-            Environment.Exit(0);
-        }
         return 0;
     }
 

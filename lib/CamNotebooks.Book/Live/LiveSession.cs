@@ -40,11 +40,15 @@ public sealed class LiveSession : IDisposable
     private string? _lastText;
     private LiveStatus _status = new(0, true, "Starting the kernel…", false);
     private int _runs;
+    private LiveRestart? _restart;
 
     /// <summary>Opens <paramref name="dibPath"/> in a fresh kernel whose working directory is the notebook's folder, as in VS Code.</summary>
-    /// <remarks>The working directory is process-wide: one session per process.</remarks>
-    public LiveSession(string dibPath, Action<string> log, TimeSpan? cellTimeout = null)
+    /// <remarks>The working directory is process-wide: one session per process. After a <paramref name="restart"/> (the
+    /// previous kernel's process ended under a cell), the first run stops above that cell, if it is unchanged, and shows why.</remarks>
+    public LiveSession(string dibPath, Action<string> log, TimeSpan? cellTimeout = null, LiveRestart? restart = null)
     {
+        _restart = restart;
+        if (restart is not null) _status = _status with { Version = restart.Version + 1, Message = "Restarting the kernel…" };
         _dibPath = Path.GetFullPath(dibPath);
         _log = log;
         _cellTimeout = cellTimeout ?? CellWatch.DefaultTimeout;
@@ -58,6 +62,21 @@ public sealed class LiveSession : IDisposable
 
     /// <summary>How many cells were left running (timed out, or stopped by a save) on a thread that cannot be aborted.</summary>
     public int AbandonedCells => Volatile.Read(ref _abandoned);
+
+    /// <summary>The 1-based cell running now and its source, or (0, null) when none runs.</summary>
+    public (int Cell, string? Source) RunningCell
+    {
+        get
+        {
+            lock (_gate) return _runningCell >= 0 && _runningCell < _cells.Count ? (_runningCell + 1, _cells[_runningCell].Source) : (0, null);
+        }
+    }
+
+    /// <summary>True while a cell runs, or a stopped cell still holds a thread: the process must then end at once, not by the runtime's shutdown.</summary>
+    public bool HoldsRunningCell
+    {
+        get { lock (_gate) return _runningCell >= 0 || AbandonedCells > 0; }
+    }
 
     /// <summary>Raised after every change of <see cref="Status"/> or of the cells (from the thread that ran the cells).</summary>
     public event Action<LiveStatus>? Changed;
@@ -111,10 +130,21 @@ public sealed class LiveSession : IDisposable
             _upToDate = first;
             _runs++;
         }
-        await RunFromAsync(first, superseded);
+        var restart = _restart;
+        _restart = null;
+        if (restart is { Cell: > 0 } && restart.Cell <= incoming.Count && incoming[restart.Cell - 1].Source == restart.CellSource)
+            await RunFromAsync(first, superseded, stopAt: restart.Cell - 1, restart);
+        else
+            await RunFromAsync(first, superseded, stopAt: -1, restart is { Cell: 0 } ? restart : null); // a changed cell: the learner's fix runs
     }
 
-    private async Task RunFromAsync(int first, Func<bool> superseded)
+    /// <summary>What a restart tells the learner: which cell ended the process, and what the live loop did about it.</summary>
+    private static string RestartNote(LiveRestart restart) => restart.Cell > 0
+        ? $"Cell {restart.Cell} ended the kernel's process (exit code {restart.ExitCode}: Environment.Exit or a crash), so the live loop " +
+          "restarted the kernel and ran the cells above it again. A notebook must not end its kernel: remove that call and save."
+        : $"The kernel's process ended (exit code {restart.ExitCode}) while no cell ran, so the live loop restarted the kernel and ran the notebook again.";
+
+    private async Task RunFromAsync(int first, Func<bool> superseded, int stopAt, LiveRestart? restart)
     {
         var watch = Stopwatch.StartNew();
         int count;
@@ -124,6 +154,14 @@ public sealed class LiveSession : IDisposable
         {
             Cell cell;
             lock (_gate) cell = _cells[i];
+            if (i == stopAt && restart is not null)
+            {
+                string note = RestartNote(restart);
+                lock (_gate) _cells[i] = cell with { Outputs = [new ErrorElement(errorValue: note, errorName: "Error", stackTrace: [])] };
+                _log($"cell {i + 1}: {note}");
+                SetStatus(false, $"{note} Run {_runs}, {watch.Elapsed.TotalSeconds:F1} s.", problem: true);
+                return;
+            }
             if (cell.Kernel == "markdown" || string.IsNullOrWhiteSpace(cell.Source))
             {
                 lock (_gate) _upToDate = i + 1;
@@ -164,9 +202,9 @@ public sealed class LiveSession : IDisposable
             }
         }
         _log($"ran {ran} cell(s) from cell {first + 1} in {watch.Elapsed.TotalSeconds:F1} s");
-        SetStatus(false, ran == 0
+        SetStatus(false, (restart is null ? "" : RestartNote(restart) + " ") + (ran == 0
             ? $"Up to date (run {_runs}: nothing to run)."
-            : $"Up to date: ran cells {first + 1}–{count} ({ran} code cells) in {watch.Elapsed.TotalSeconds:F1} s, run {_runs} in this kernel.");
+            : $"Up to date: ran cells {first + 1}–{count} ({ran} code cells) in {watch.Elapsed.TotalSeconds:F1} s, run {_runs} in this kernel."));
     }
 
     /// <summary>

@@ -54,9 +54,9 @@ public partial class LiveEdgeTests
                 if (Status().Match(page) is { Success: true } status && WebUtility.HtmlDecode(status.Groups[1].Value).Contains(text, StringComparison.Ordinal))
                     return page;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // starting or restarting
+                // starting, restarting, or too busy to answer within the client's time
             }
             await Task.Delay(250);
         }
@@ -175,6 +175,142 @@ public partial class LiveEdgeTests
         page = await WaitForStatusAsync(live, "Up to date", TimeSpan.FromSeconds(30));
         Assert.Contains("fixed again", Cell(page, 3));
         Assert.Equal(0, live.Interrupt(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public async Task A_notebook_whose_path_has_spaces_and_accents_is_served_its_links_answer_and_its_saves_are_followed()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "camnb-live-edges-" + Guid.NewGuid().ToString("N"), "mes essais");
+        Directory.CreateDirectory(folder);
+        string notebook = Path.Combine(folder, "02 été.dib");
+        File.WriteAllText(notebook, Notebook("Un été", "Console.WriteLine(\"première \" + \"sortie\");"));
+        File.WriteAllText(Path.Combine(folder, "01 début.dib"), Notebook("Le début", "Console.WriteLine(1);"));
+        using var live = LiveProcess.Start(notebook, TimeSpan.FromMinutes(2));
+        string page = await WaitForStatusAsync(live, "Up to date");
+        Assert.Contains("première sortie", Cell(page, 2));
+        var pageUri = new Uri(live.Url);
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(30) };
+        // Every link of the page (the previous page, the contents, the .dib and .ipynb downloads) answers.
+        var links = Href().Matches(page).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).Where(h => !h.StartsWith('#')).Distinct().ToList();
+        Assert.Contains(links, l => l.Contains(".ipynb", StringComparison.Ordinal));
+        foreach (string link in links)
+        {
+            using var response = await client.GetAsync(new Uri(pageUri, link));
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{link} -> {new Uri(pageUri, link)}: {(int)response.StatusCode}");
+        }
+        string ipynb = await client.GetStringAsync(new Uri(pageUri, Uri.EscapeDataString("02 été") + ".ipynb"));
+        Assert.Contains("première sortie", Regex.Unescape(ipynb)); // the output, whatever JSON escapes
+        using (var root = await client.GetAsync(new Uri(pageUri, "/")))
+            Assert.Equal(pageUri.AbsolutePath, root.Headers.Location?.OriginalString);
+        LiveLoopTests.Edit(notebook, "\"sortie\"", "\"sortie, seconde\"");
+        await WaitForPageAsync(live, p => Cell(p, 2).Contains("première sortie, seconde", StringComparison.Ordinal));
+        Assert.Equal(0, live.Interrupt(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public async Task A_cell_that_ends_the_process_is_survived_the_kernel_restarts_with_a_note_and_the_next_save_works()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "camnb-live-edges-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        string notebook = Path.Combine(folder, "exits.dib");
+        File.WriteAllText(notebook, Notebook("Exits",
+            "var kernelId = Guid.NewGuid().ToString(\"N\")[..8];\nConsole.WriteLine($\"kernel={kernelId}\");",
+            "Console.WriteLine(\"before the exit\");\nEnvironment.Exit(3);",
+            "Console.WriteLine($\"below kernel={kernelId}\");"));
+        using var live = LiveProcess.Start(notebook, TimeSpan.FromMinutes(2));
+        // Was: the live loop (server, page and kernel) ended with exit code 3.
+        string page = await WaitForStatusAsync(live, "ended the kernel's process", TimeSpan.FromMinutes(3));
+        Assert.Contains("exit code 3", WebUtility.HtmlDecode(Cell(page, 3)));
+        Assert.Matches("kernel=[0-9a-f]{8}", Cell(page, 2)); // the cells above ran again in the new kernel
+        Assert.DoesNotMatch("below kernel=[0-9a-f]{8}", Cell(page, 4)); // the cells below did not run
+        LiveLoopTests.Edit(notebook, "Environment.Exit(3);", "Console.WriteLine(\"no exit\");");
+        page = await WaitForPageAsync(live, p => Regex.IsMatch(Cell(p, 4), "below kernel=[0-9a-f]{8}"), TimeSpan.FromMinutes(2));
+        Assert.Contains("no exit", Cell(page, 3));
+        Assert.Equal(KernelId().Match(Cell(page, 2)).Groups[1].Value, KernelId().Match(Cell(page, 4)).Groups[1].Value); // one kernel since the restart
+        int[] children = [.. live.Descendants()];
+        Assert.Equal(0, live.Interrupt(TimeSpan.FromSeconds(30)));
+        await NoneLeftAsync(children, live);
+    }
+
+    [Fact]
+    public async Task Ctrl_c_while_a_torchsharp_cell_runs_exits_cleanly_without_a_segmentation_fault_or_a_process_left()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "camnb-live-edges-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        string notebook = Path.Combine(folder, "torch.dib");
+        string setup = Path.Combine(Repository.Root, "artifacts", "notebook-lib", "setup.csx");
+        File.WriteAllText(notebook, Meta + $"#!csharp\n\n#!import {setup}\n\n" +
+            "#!csharp\n\ntorch.set_num_threads(2);\nwhile (true) { using var a = torch.randn(700, 700); using var b = a.matmul(a); }\n");
+        using var live = LiveProcess.Start(notebook, TimeSpan.FromMinutes(2));
+        await WaitForStatusAsync(live, "Running cell 2", TimeSpan.FromMinutes(4));
+        await Task.Delay(TimeSpan.FromSeconds(3)); // matrix products on both cores
+        int[] children = [.. live.Descendants()];
+        int? exit = live.Interrupt(TimeSpan.FromSeconds(30));
+        Assert.True(exit is 0 or 130, $"exit {exit?.ToString() ?? "none within 30 s"} (139 is a segmentation fault):\n{live.Output}"); // was 139
+        await NoneLeftAsync(children, live);
+    }
+
+    [Fact]
+    public async Task Ctrl_c_while_pages_and_the_event_stream_are_being_served_exits_cleanly_without_a_process_left()
+    {
+        string root = Tree();
+        using var live = LiveProcess.Start(Path.Combine(root, "01_chapter.dib"), TimeSpan.FromMinutes(2));
+        await WaitForStatusAsync(live, "Up to date");
+        using var client = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        using var stream = await client.GetStreamAsync(new Uri(new Uri(live.Url), "/events")); // an open event stream
+        using var requests = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var pages = Task.Run(async () =>
+        {
+            while (!requests.IsCancellationRequested)
+            {
+                try
+                {
+                    await client.GetStringAsync(live.Url, requests.Token);
+                }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+                {
+                    return;
+                }
+            }
+        });
+        await Task.Delay(500);
+        int[] children = [.. live.Descendants()];
+        Assert.Equal(0, live.Interrupt(TimeSpan.FromSeconds(30)));
+        await requests.CancelAsync();
+        await pages;
+        await NoneLeftAsync(children, live);
+    }
+
+    /// <summary>Waits (up to 10 s) until none of <paramref name="pids"/> runs any more.</summary>
+    private static async Task NoneLeftAsync(IReadOnlyList<int> pids, LiveProcess live)
+    {
+        var clock = Stopwatch.StartNew();
+        while (pids.Any(LiveProcess.Alive) && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(200);
+        Assert.True(!pids.Any(LiveProcess.Alive), $"left running: {string.Join(", ", pids.Where(LiveProcess.Alive))}\n{live.Output}");
+    }
+
+    /// <summary>Polls the page until <paramref name="done"/> holds; returns the page.</summary>
+    private static async Task<string> WaitForPageAsync(LiveProcess live, Func<string, bool> done, TimeSpan? bound = null)
+    {
+        using var client = Client();
+        var clock = Stopwatch.StartNew();
+        string page = "";
+        while (clock.Elapsed < (bound ?? Bound))
+        {
+            Assert.True(live.IsRunning, $"the live loop ended (exit {live.ExitCode}):\n{live.Output}");
+            try
+            {
+                page = await client.GetStringAsync(live.Url);
+                if (done(page)) return page;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // starting, restarting, or too busy to answer within the client's time
+            }
+            await Task.Delay(250);
+        }
+        Assert.Fail($"the page never reached the expected state. Last page status: {Status().Match(page).Groups[1].Value}\nOutput:\n{live.Output}");
+        return page;
     }
 
     private static string Cell(string page, int number)

@@ -26,16 +26,21 @@ internal sealed partial class LiveProcess : IDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    /// <summary>Starts <c>live &lt;notebook&gt; --port 0</c> (and <paramref name="options"/>) and waits until it prints its address.</summary>
+    /// <summary>
+    /// Starts <c>live &lt;notebook&gt; --port 0</c> (and <paramref name="options"/>) and waits until it prints its address.
+    /// Through <c>env --default-signal</c>: a test host started where SIGINT is ignored passes that on, and .NET then
+    /// installs no Ctrl-C handler, so <see cref="Interrupt"/> would do nothing (the process is the same: env execs).
+    /// </summary>
     public static LiveProcess Start(string notebook, TimeSpan timeout, params string[] options)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo("env")
         {
             WorkingDirectory = Path.GetDirectoryName(notebook)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string argument in (string[])["exec", BookFixtures.BookAssembly, "live", notebook, "--port", "0", .. options]) start.ArgumentList.Add(argument);
+        foreach (string argument in (string[])["--default-signal=INT,TERM", "dotnet", "exec", BookFixtures.BookAssembly, "live", notebook, "--port", "0", .. options])
+            start.ArgumentList.Add(argument);
         var process = Process.Start(start)!;
         var output = new StringBuilder();
         var address = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -68,6 +73,48 @@ internal sealed partial class LiveProcess : IDisposable
         if (!_process.WaitForExit(timeout)) return null;
         _process.WaitForExit();
         return _process.ExitCode;
+    }
+
+    /// <summary>The process ids of every process below this one (its kernel's process, anything that started), from /proc.</summary>
+    public IReadOnlyList<int> Descendants()
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (string folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out int pid)) continue;
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                parents[pid] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // ended meanwhile
+            }
+        }
+        var found = new List<int>();
+        var queue = new Queue<int>([_process.Id]);
+        while (queue.TryDequeue(out int parent))
+            foreach (var (pid, _) in parents.Where(p => p.Value == parent))
+            {
+                found.Add(pid);
+                queue.Enqueue(pid);
+            }
+        return found;
+    }
+
+    /// <summary>True while the process with this id exists and is not a zombie.</summary>
+    public static bool Alive(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>True while the process runs.</summary>
