@@ -10,7 +10,7 @@ public class TryItTests
     [InlineData("03_grad_cam.dib", "photoName,classIndex,innerLayer")]
     [InlineData("05_measuring_maps.dib", "seed,photoCount")]
     [InlineData("06_cam_for_text.dib", "sentence")]
-    [InlineData("07_trusting_maps.dib", "seed,photoCount,scoreCamCount,sanityCount")]
+    [InlineData("07_trusting_maps.dib", "seed,photoCount,costlyCount,scoreCamChannels,sanityCount")]
     public void The_try_it_cell_declares_the_values_later_cells_use_and_nothing_rebinds_them(string notebook, string expected)
     {
         string dib = File.ReadAllText(Path.Combine(Repository.Notebooks, notebook));
