@@ -32,15 +32,16 @@ public class TrustingMapsNotebookTests
     }
 
     [Fact]
-    public void The_gradient_free_references_cost_a_forward_pass_per_position_or_channel_and_Score_CAM_hundreds_of_Grad_CAMs()
+    public void The_gradient_free_references_cost_tens_of_forward_passes_and_the_full_Score_CAM_hundreds_of_Grad_CAMs()
     {
         var line = Notebook.Find(@"Cost ratios: Grad-CAM (?<grad>[0-9.]+)x a forward pass, guided backprop (?<guided>[0-9.]+)x, occlusion \((?<positions>\d+) positions\) (?<occ>[0-9.]+)x, Score-CAM \((?<channels>\d+) channels\) (?<score>[0-9.]+)x; Score-CAM / Grad-CAM = (?<ratio>[0-9.]+), occlusion / Grad-CAM = (?<occRatio>[0-9.]+)");
         double Get(string name) => Number(line, name);
         Assert.True(Get("grad") < 3, $"Grad-CAM {Get("grad")}x a forward pass");
-        Assert.True(Get("guided") > 1, $"guided backprop {Get("guided")}x a forward pass");
-        Assert.True(Get("occ") > Get("positions") / 4, $"occlusion {Get("occ")}x a forward pass ({Get("positions")} positions)");
-        Assert.True(Get("score") > Get("channels") / 4, $"Score-CAM {Get("score")}x a forward pass ({Get("channels")} channels)");
-        Assert.True(Get("ratio") > Get("occRatio"), $"Score-CAM / Grad-CAM {Get("ratio")}, occlusion / Grad-CAM {Get("occRatio")}");
+        Assert.True(Get("guided") > Get("grad"), $"guided backprop {Get("guided")}x a forward pass, Grad-CAM {Get("grad")}x");
+        // "Tens of forward passes, about one per position or channel" (a busy machine may be off by a factor of two either way).
+        Assert.True(Get("occ") >= 10 && Get("occ") > Get("positions") / 4, $"occlusion {Get("occ")}x a forward pass ({Get("positions")} positions)");
+        Assert.True(Get("score") >= 10 && Get("score") > Get("channels") / 4, $"Score-CAM {Get("score")}x a forward pass ({Get("channels")} channels)");
+        Assert.True(Get("positions") == 16 && Get("channels") == 16, "the prose says 16 positions and 16 channels");
         var full = Notebook.Find(@"Score-CAM with all 512 channels, estimated at this rate: [0-9]+ ms per photo, (?<forward>[0-9]+)x a forward pass, (?<grad>[0-9]+)x Grad-CAM");
         Assert.True(Number(full, "grad") > 100, $"full Score-CAM {Number(full, "grad")}x Grad-CAM");
     }
