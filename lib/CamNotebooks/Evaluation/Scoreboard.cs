@@ -33,7 +33,7 @@ public sealed record Scoreboard(IReadOnlyList<ScoreboardRow> Rows)
         ArgumentNullException.ThrowIfNull(entries);
         var rows = entries.Select(e => new ScoreboardRow(e.Method, e.Layer, e.CostMs, e.Set.Count,
             LocalizationBenchmark.Score(e.Method, e.Layer, e.Maps, e.Set).PointingHead,
-            FaithfulnessBenchmark.Score(model, e.Method, e.Layer, e.Maps, e.Set, steps).DeletionAuc,
+            FaithfulnessBenchmark.DeletionAuc(model, e.Maps, e.Set, steps),
             sanity?.Rows.FirstOrDefault(r => r.Method == e.Method && r.Layer == e.Layer)?.Passes)).ToList();
         return new Scoreboard(rows);
     }

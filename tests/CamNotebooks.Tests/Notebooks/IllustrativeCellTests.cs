@@ -24,6 +24,7 @@ public class IllustrativeCellTests
     [InlineData("03_grad_cam.dib")]
     [InlineData("05_measuring_maps.dib")]
     [InlineData("06_cam_for_text.dib")]
+    [InlineData("07_trusting_maps.dib")]
     public void Local_functions_are_used_only_in_the_cell_that_defines_them(string notebook)
     {
         var code = RerunNotebook.Cells(File.ReadAllText(Path.Combine(Repository.Notebooks, notebook))).Where(c => c.Kernel == "csharp").Select(c => c.Code).ToList();

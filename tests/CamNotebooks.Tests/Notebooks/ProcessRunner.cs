@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace CamNotebooks.Tests.Notebooks;
 
@@ -10,7 +11,18 @@ public static class ProcessRunner
         public override string ToString() => $"exit {ExitCode}\n--- stdout\n{StandardOutput}\n--- stderr\n{StandardError}";
     }
 
-    public static Outcome Run(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
+    /// <summary>
+    /// How long the output is read after the process has exited. A process it started (an MSBuild node, a build server) can
+    /// inherit its output pipes and keep them open for many minutes after it exits; reading them to their end would then
+    /// hang the test, so the reading stops after this and the outcome holds what was read.
+    /// </summary>
+    internal static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(30);
+
+    public static Outcome Run(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout) =>
+        Run(fileName, arguments, workingDirectory, timeout, OutputGrace);
+
+    /// <summary>As above, reading the output at most <paramref name="outputGrace"/> after the process exits.</summary>
+    internal static Outcome Run(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout, TimeSpan outputGrace)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -20,16 +32,36 @@ public static class ProcessRunner
         };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        var reading = Task.WhenAll(Pump(process.StandardOutput, stdout), Pump(process.StandardError, stderr));
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {timeout}.");
+            reading.Wait(outputGrace);
+            string tail = Text(stdout);
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {timeout} and was killed. " +
+                                       $"The end of its output:\n{tail[Math.Max(0, tail.Length - 3000)..]}\n--- stderr\n{Text(stderr)}");
         }
-        process.WaitForExit();
-        return new Outcome(process.ExitCode, stdout.Result, stderr.Result);
+        if (!reading.Wait(outputGrace))
+            lock (stderr)
+                stderr.AppendLine($"(the process exited with code {process.ExitCode}, but its output was still open {outputGrace.TotalSeconds:0} s later: " +
+                                  "a process it started holds it; what it wrote until then is above)");
+        return new Outcome(process.ExitCode, Text(stdout), Text(stderr));
     }
+
+    private static string Text(StringBuilder sink)
+    {
+        lock (sink) return sink.ToString();
+    }
+
+    private static Task Pump(StreamReader reader, StringBuilder sink) => Task.Run(async () =>
+    {
+        var buffer = new char[4096];
+        int read;
+        while ((read = await reader.ReadAsync(buffer)) > 0)
+            lock (sink) sink.Append(buffer, 0, read);
+    });
 
     /// <summary>Runs the project's notebook runner on <paramref name="notebooks"/>, writing executed copies to <paramref name="output"/>.</summary>
     public static Outcome RunNotebooks(string output, params string[] notebooks) => RunNotebooks(output, 1, notebooks);

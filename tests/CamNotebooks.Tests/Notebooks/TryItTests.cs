@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace CamNotebooks.Tests.Notebooks;
 
-/// <summary>02, 03, 05 and 06 each open their exploration with one try-it cell whose values every later cell reads.</summary>
+/// <summary>02, 03, 05, 06 and 07 each open their exploration with one try-it cell whose values every later cell reads.</summary>
 public class TryItTests
 {
     [Theory]
@@ -10,6 +10,7 @@ public class TryItTests
     [InlineData("03_grad_cam.dib", "photoName,classIndex,innerLayer")]
     [InlineData("05_measuring_maps.dib", "seed,photoCount")]
     [InlineData("06_cam_for_text.dib", "sentence")]
+    [InlineData("07_trusting_maps.dib", "seed,photoCount,costlyCount,scoreCamChannels,sanityCount")]
     public void The_try_it_cell_declares_the_values_later_cells_use_and_nothing_rebinds_them(string notebook, string expected)
     {
         string dib = File.ReadAllText(Path.Combine(Repository.Notebooks, notebook));
