@@ -22,6 +22,16 @@ public partial class LiveEdgeTests
             ? $"#!markdown\n\n{c[3..]}\n\n"
             : $"#!csharp\n\n{c}\n\n"));
 
+    /// <summary>Writes <paramref name="text"/> as <paramref name="fileName"/> in a fresh temporary folder (under <paramref name="subfolder"/> when given) and returns its path.</summary>
+    private static string WriteNotebook(string fileName, string text, string? subfolder = null)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "camnb-live-edges-" + Guid.NewGuid().ToString("N"), subfolder ?? "");
+        Directory.CreateDirectory(folder);
+        string notebook = Path.Combine(folder, fileName);
+        File.WriteAllText(notebook, text);
+        return notebook;
+    }
+
     /// <summary>A notebooks folder laid out as the repository's: chapters, exercises and their solutions.</summary>
     private static string Tree()
     {
@@ -128,10 +138,7 @@ public partial class LiveEdgeTests
     [Fact]
     public async Task A_background_thread_that_throws_is_shown_at_its_cell_and_the_server_and_kernel_live_on()
     {
-        string folder = Path.Combine(Path.GetTempPath(), "camnb-live-edges-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        string notebook = Path.Combine(folder, "throws.dib");
-        File.WriteAllText(notebook, Notebook("Throws on a thread",
+        string notebook = WriteNotebook("throws.dib", Notebook("Throws on a thread",
             "var kernelId = Guid.NewGuid().ToString(\"N\")[..8];\nConsole.WriteLine($\"kernel={kernelId}\");",
             "var t = new System.Threading.Thread(() => throw new InvalidOperationException(\"thrown on a background thread\"));\nt.Start(); t.Join();\nConsole.WriteLine(\"after the thread\");",
             "Console.WriteLine($\"below kernel={kernelId}\");"));
@@ -150,10 +157,7 @@ public partial class LiveEdgeTests
     [Fact]
     public async Task A_hung_cell_times_out_and_a_save_that_fixes_it_gets_through()
     {
-        string folder = Path.Combine(Path.GetTempPath(), "camnb-live-edges-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        string notebook = Path.Combine(folder, "hangs.dib");
-        File.WriteAllText(notebook, Notebook("Hangs",
+        string notebook = WriteNotebook("hangs.dib", Notebook("Hangs",
             "var runs = 0;",
             "runs++;\nwhile (true) { }",
             "Console.WriteLine($\"below runs={runs}\");"));
@@ -180,11 +184,8 @@ public partial class LiveEdgeTests
     [Fact]
     public async Task A_notebook_whose_path_has_spaces_and_accents_is_served_its_links_answer_and_its_saves_are_followed()
     {
-        string folder = Path.Combine(Path.GetTempPath(), "camnb-live-edges-" + Guid.NewGuid().ToString("N"), "mes essais");
-        Directory.CreateDirectory(folder);
-        string notebook = Path.Combine(folder, "02 été.dib");
-        File.WriteAllText(notebook, Notebook("Un été", "Console.WriteLine(\"première \" + \"sortie\");"));
-        File.WriteAllText(Path.Combine(folder, "01 début.dib"), Notebook("Le début", "Console.WriteLine(1);"));
+        string notebook = WriteNotebook("02 été.dib", Notebook("Un été", "Console.WriteLine(\"première \" + \"sortie\");"), subfolder: "mes essais");
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(notebook)!, "01 début.dib"), Notebook("Le début", "Console.WriteLine(1);"));
         using var live = LiveProcess.Start(notebook, TimeSpan.FromMinutes(2));
         string page = await WaitForStatusAsync(live, "Up to date");
         Assert.Contains("première sortie", Cell(page, 2));
@@ -210,10 +211,7 @@ public partial class LiveEdgeTests
     [Fact]
     public async Task A_cell_that_ends_the_process_is_survived_the_kernel_restarts_with_a_note_and_the_next_save_works()
     {
-        string folder = Path.Combine(Path.GetTempPath(), "camnb-live-edges-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        string notebook = Path.Combine(folder, "exits.dib");
-        File.WriteAllText(notebook, Notebook("Exits",
+        string notebook = WriteNotebook("exits.dib", Notebook("Exits",
             "var kernelId = Guid.NewGuid().ToString(\"N\")[..8];\nConsole.WriteLine($\"kernel={kernelId}\");",
             "Console.WriteLine(\"before the exit\");\nEnvironment.Exit(3);",
             "Console.WriteLine($\"below kernel={kernelId}\");"));
@@ -235,11 +233,8 @@ public partial class LiveEdgeTests
     [Fact]
     public async Task Ctrl_c_while_a_torchsharp_cell_runs_exits_cleanly_without_a_segmentation_fault_or_a_process_left()
     {
-        string folder = Path.Combine(Path.GetTempPath(), "camnb-live-edges-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        string notebook = Path.Combine(folder, "torch.dib");
         string setup = Path.Combine(Repository.Root, "artifacts", "notebook-lib", "setup.csx");
-        File.WriteAllText(notebook, Meta + $"#!csharp\n\n#!import {setup}\n\n" +
+        string notebook = WriteNotebook("torch.dib", Meta + $"#!csharp\n\n#!import {setup}\n\n" +
             "#!csharp\n\ntorch.set_num_threads(2);\nwhile (true) { using var a = torch.randn(700, 700); using var b = a.matmul(a); }\n");
         using var live = LiveProcess.Start(notebook, TimeSpan.FromMinutes(2));
         await WaitForStatusAsync(live, "Running cell 2", TimeSpan.FromMinutes(4));
