@@ -88,23 +88,61 @@ public static class KernelCommand
         return spec.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 
-    /// <summary>The pinned dotnet-interactive's entry assembly in the NuGet packages folder (restored by <c>dotnet tool restore</c>).</summary>
-    public static string ToolAssembly(string root)
+    /// <summary>The pinned dotnet-interactive's entry assembly, wherever the SDK restored it (see <see cref="PackageFolders"/>).</summary>
+    public static string ToolAssembly(string root) => ToolAssembly(root, PackageFolders());
+
+    /// <summary>The pinned dotnet-interactive's entry assembly in the first of <paramref name="packageFolders"/> that holds it.</summary>
+    public static string ToolAssembly(string root, IReadOnlyList<string> packageFolders)
     {
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "dotnet-tools.json")));
         string version = manifest.RootElement.GetProperty("tools").GetProperty(ToolPackage).GetProperty("version").GetString()
                          ?? throw new InvalidDataException($"dotnet-tools.json pins no version of {ToolPackage}.");
-        string packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        string package = Path.Combine(packages, ToolPackage, version, "tools");
-        string settings = Directory.Exists(package)
-            ? Directory.GetFiles(package, "DotnetToolSettings.xml", SearchOption.AllDirectories).Order(StringComparer.Ordinal).LastOrDefault()
-              ?? throw new FileNotFoundException($"{package} holds no DotnetToolSettings.xml.")
-            : throw new FileNotFoundException($"{ToolPackage} {version} is not in {packages}: run 'dotnet tool restore' in {root}.");
+        string package = packageFolders.Select(folder => Path.Combine(folder, ToolPackage, version, "tools")).FirstOrDefault(Directory.Exists)
+                         ?? throw new FileNotFoundException($"{ToolPackage} {version} is in none of {string.Join(", ", packageFolders)}: " +
+                                                            $"run 'dotnet tool restore' in {root}.");
+        string settings = Directory.GetFiles(package, "DotnetToolSettings.xml", SearchOption.AllDirectories).Order(StringComparer.Ordinal).LastOrDefault()
+                          ?? throw new FileNotFoundException($"{package} holds no DotnetToolSettings.xml.");
         string entry = XDocument.Load(settings).Descendants("Command").Select(c => (string?)c.Attribute("EntryPoint")).FirstOrDefault()
                        ?? throw new InvalidDataException($"{settings} names no entry point.");
         return Path.Combine(Path.GetDirectoryName(settings)!, entry);
+    }
+
+    /// <summary>
+    /// Where a restored tool can be: NUGET_PACKAGES, the default packages folder, and the folders named by the SDK's tool
+    /// resolver cache. That cache is why: once a tool is restored, <c>dotnet tool restore</c> under another NUGET_PACKAGES
+    /// reports it restored and downloads nothing, and <c>dotnet tool run</c> runs the cached path.
+    /// </summary>
+    public static IReadOnlyList<string> PackageFolders()
+    {
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var folders = new List<string>();
+        if (Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured) folders.Add(configured);
+        folders.Add(Path.Combine(home, ".nuget", "packages"));
+        string cliHome = Environment.GetEnvironmentVariable("DOTNET_CLI_HOME") is { Length: > 0 } cli ? cli : home;
+        folders.AddRange(ResolverCacheFolders(Path.Combine(cliHome, ".dotnet", "toolResolverCache")));
+        return folders.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The packages folders that the SDK's tool resolver cache (one JSON file per tool, per cache version) points into.</summary>
+    internal static IEnumerable<string> ResolverCacheFolders(string cache)
+    {
+        if (!Directory.Exists(cache)) yield break;
+        foreach (string file in Directory.GetFiles(cache, ToolPackage, SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            JsonNode? entries;
+            try { entries = JsonNode.Parse(File.ReadAllText(file)); }
+            catch (Exception e) when (e is JsonException or IOException) { continue; } // the SDK's cache, not ours: skip what we cannot read
+            foreach (var entry in (entries as JsonArray ?? []).OfType<JsonObject>())
+            {
+                string? executable = (string?)entry["PathToExecutable"];
+                for (var folder = executable is null ? null : new DirectoryInfo(Path.GetDirectoryName(executable)!); folder?.Parent is not null; folder = folder.Parent)
+                    if (string.Equals(folder.Name, ToolPackage, StringComparison.OrdinalIgnoreCase))
+                    {
+                        yield return folder.Parent.FullName;
+                        break;
+                    }
+            }
+        }
     }
 
     /// <summary>Jupyter's user kernels folder: JUPYTER_DATA_DIR, else the platform's default data folder, with <c>kernels</c> under it.</summary>
