@@ -102,9 +102,17 @@ public partial class LiveEdgeTests
         string second = await client.GetStringAsync(new Uri(pageUri, "02_second.html"));
         Assert.Contains("Exercise 2: second", second);
         Assert.Contains("live", second);
+        // No book build ran it here: its page and .ipynb have no outputs, and the page does not promise any.
+        Assert.DoesNotContain("with outputs", second); // was: "notebook with outputs (.ipynb)"
+        Assert.Contains("notebook without outputs (.ipynb)", second);
+        Assert.DoesNotContain("Executed from", second);
+        Assert.Contains("notebook with outputs (.ipynb)", page); // the live notebook's own .ipynb has them
         string index = await client.GetStringAsync(new Uri(pageUri, "../index.html"));
         Assert.Contains("01_first", index);
         Assert.Contains("00_start", index);
+        // The footer says what the live loop serves, not what a book build does.
+        Assert.DoesNotContain("Every page was executed", index); // was: "Every page was executed ... and works offline"
+        Assert.Contains("live loop", Regex.Match(index, "<footer[^>]*>(.*?)</footer>", RegexOptions.Singleline).Groups[1].Value);
         // An address that names nothing is a page that says so and links back, not a blank 404.
         using var missing = await client.GetAsync(new Uri(pageUri, "no-such-page.html"));
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
