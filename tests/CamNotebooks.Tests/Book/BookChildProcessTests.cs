@@ -51,9 +51,9 @@ public class BookChildProcessTests
     public async Task Killing_the_book_build_ends_its_runner_child_too(string signal)
     {
         string root = BookFixtures.CreateRepository("sleeps.dib");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root };
-        foreach (var a in new[] { "exec", BookFixtures.BookAssembly, "build", "--notebooks", Path.Combine(root, "notebooks"), "--output", Path.Combine(root, "book") })
-            start.ArgumentList.Add(a);
+        // Was (run as a background job, SIGINT ignored): the INT case's book and runner ran on.
+        var start = ProcessRunner.SignalableStart("dotnet",
+            ["exec", BookFixtures.BookAssembly, "build", "--notebooks", Path.Combine(root, "notebooks"), "--output", Path.Combine(root, "book")], root);
         using var book = Process.Start(start)!;
         _ = book.StandardError.ReadToEndAsync();
         string? line;
