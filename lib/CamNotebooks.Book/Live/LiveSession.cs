@@ -186,8 +186,9 @@ public sealed class LiveSession : IDisposable
                 $"The kernel's process ended (exit code {restart.ExitCode}) without saying which cell was running: a crash in native code, " +
                 "or a signal from outside. " + NothingRan + "save the notebook to run every cell from the top in the new kernel.",
             { Cell: > 0, Replaying: false } =>
-                $"Cell {restart.Cell} ended the kernel's process (exit code {restart.ExitCode}: Environment.Exit or a crash), so the live loop " +
-                "restarted the kernel and ran the cells above it again. A notebook must not end its kernel: remove that call and save.",
+                $"Cell {restart.Cell}, or a thread a cell started, ended the kernel's process while cell {restart.Cell} ran (exit code {restart.ExitCode}: " +
+                "Environment.Exit or a crash), so the live loop restarted the kernel and ran the cells above it again. A notebook must not end its " +
+                "kernel: remove that call and save.",
             { Cell: > 0 } =>
                 $"The kernel's process ended again (exit code {restart.ExitCode}) while cell {restart.Cell} ran, after a restart: that cell, or " +
                 "a thread or task a cell above it started, calls Environment.Exit (or crashes the process). " + NothingRan +

@@ -191,7 +191,9 @@ public static class PageRenderer
         html.Append("</main>\n</div>\n");
         html.Append(live
             ? "<footer class=\"site-footer\">Served by the live loop on this machine (127.0.0.1 only): one notebook runs live, the others' pages are not live.</footer>\n"
-            : "<footer class=\"site-footer\">Every page was executed from the notebooks in <code>notebooks/</code> and works offline.</footer>\n");
+            : failed == 0
+                ? "<footer class=\"site-footer\">Every page was executed from the notebooks in <code>notebooks/</code> and works offline.</footer>\n"
+                : "<footer class=\"site-footer\">The pages were executed from the notebooks in <code>notebooks/</code>, the failed ones as far as they ran, and work offline.</footer>\n");
         html.Append("</body>\n</html>\n");
         return html.ToString();
     }

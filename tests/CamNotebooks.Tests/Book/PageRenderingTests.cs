@@ -198,6 +198,7 @@ public class PageRenderingTests
         Assert.Contains("<li class=\"failed\"><a href=\"03_fails.html\">3. Fails</a> <span class=\"file\">03_fails.dib</span> <span class=\"badge failed\">failed</span></li>", index);
         Assert.True(index.IndexOf("exercises/01_hooks.html", StringComparison.Ordinal) > exercises);
         Assert.Contains("<strong>1 notebook failed</strong>", index);
+        Assert.Contains("the failed ones as far as they ran", index); // not "Every page was executed"
     }
 
     [Fact]
