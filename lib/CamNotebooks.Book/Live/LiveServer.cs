@@ -124,12 +124,12 @@ public sealed class LiveServer : IAsyncDisposable
         await result.ExecuteAsync(context);
     }
 
-    private static string IndexPage(LiveSite site, BookSettings settings)
+    /// <summary>The contents of the live loop's site: the book's index of its notebooks, with a note on which one runs live.</summary>
+    internal static string IndexPage(LiveSite site, BookSettings settings)
     {
-        string html = PageRenderer.IndexPage(settings with { Title = $"{settings.Title} (live)" }, site.Pages());
-        string note = $"<div class=\"notebook-status live\" role=\"note\"><p><a href=\"{Html.Escape(site.PagePath)}\">{Html.Escape(site.RelativePath)}</a> " +
-                      "runs live; the other pages show the outputs of the last book build, or their cells when it has not run them.</p></div>\n";
-        return html.Replace("<main id=\"content\">\n", "<main id=\"content\">\n" + note, StringComparison.Ordinal);
+        var note = new PageRenderer.PageNote("live", $"<p><a href=\"{Html.Escape(site.PagePath)}\">{Html.Escape(site.RelativePath)}</a> " +
+            "runs live; the other pages show the outputs of the last book build, or their cells when it has not run them.</p>");
+        return PageRenderer.IndexPage(settings with { Title = $"{settings.Title} (live)" }, site.Pages(), note: note, live: true);
     }
 
     private static string NotFoundPage(string path, LiveSite site) =>

@@ -41,6 +41,8 @@ public sealed class LiveSession : IDisposable
     private LiveStatus _status = new(0, true, "Starting the kernel…", false);
     private int _runs;
     private LiveRestart? _restart;
+    private readonly bool _restarted;
+    private string? _lastHash;
 
     /// <summary>Opens <paramref name="dibPath"/> in a fresh kernel whose working directory is the notebook's folder, as in VS Code.</summary>
     /// <remarks>The working directory is process-wide: one session per process. After a <paramref name="restart"/> (the
@@ -48,6 +50,7 @@ public sealed class LiveSession : IDisposable
     public LiveSession(string dibPath, Action<string> log, TimeSpan? cellTimeout = null, LiveRestart? restart = null)
     {
         _restart = restart;
+        _restarted = restart is not null;
         if (restart is not null) _status = _status with { Version = restart.Version + 1, Message = "Restarting the kernel…" };
         _dibPath = Path.GetFullPath(dibPath);
         _log = log;
@@ -70,6 +73,18 @@ public sealed class LiveSession : IDisposable
         {
             lock (_gate) return _runningCell >= 0 && _runningCell < _cells.Count ? (_runningCell + 1, _cells[_runningCell].Source) : (0, null);
         }
+    }
+
+    /// <summary>
+    /// What the supervisor needs to know when the process ends now, with <paramref name="exitCode"/>, while the notebook
+    /// is open: the cell running (if any), the last one that ran, and whether this process was still replaying a restart.
+    /// </summary>
+    public LiveRestart Ended(int exitCode)
+    {
+        var (cell, source) = RunningCell;
+        lock (_gate)
+            return new LiveRestart(exitCode, cell, source, _status.Version, LastCell: _lastCell + 1, Replaying: _restarted && _runs <= 1,
+                NotebookHash: _lastHash);
     }
 
     /// <summary>True while a cell runs, or a stopped cell still holds a thread: the process must then end at once, not by the runtime's shutdown.</summary>
@@ -117,6 +132,7 @@ public sealed class LiveSession : IDisposable
             return;
         }
         _lastText = text;
+        _lastHash = Hash(text);
         var incoming = document.Elements.Select(e => new Cell(e.KernelName ?? "csharp", e.Contents ?? "", [])).ToList();
         int first;
         lock (_gate)
@@ -132,17 +148,62 @@ public sealed class LiveSession : IDisposable
         }
         var restart = _restart;
         _restart = null;
-        if (restart is { Cell: > 0 } && restart.Cell <= incoming.Count && incoming[restart.Cell - 1].Source == restart.CellSource)
-            await RunFromAsync(first, superseded, stopAt: restart.Cell - 1, restart);
+        if (restart is null)
+            await RunFromAsync(first, superseded, stopAt: -1, restart: null);
+        else if (restart is { Cell: > 0, Replaying: false } && restart.Cell <= incoming.Count && incoming[restart.Cell - 1].Source == restart.CellSource)
+            await RunFromAsync(first, superseded, stopAt: restart.Cell - 1, restart); // the cells above run again, the cell does not
+        else if (restart is { Cell: > 0, Replaying: false } || (restart.NotebookHash is { } hash && hash != _lastHash))
+            await RunFromAsync(first, superseded, stopAt: -1, restart: null); // saved since: the learner's fix runs
         else
-            await RunFromAsync(first, superseded, stopAt: -1, restart is { Cell: 0 } ? restart : null); // a changed cell: the learner's fix runs
+            ShowWithoutRunning(restart);
     }
 
-    /// <summary>What a restart tells the learner: which cell ended the process, and what the live loop did about it.</summary>
-    private static string RestartNote(LiveRestart restart) => restart.Cell > 0
-        ? $"Cell {restart.Cell} ended the kernel's process (exit code {restart.ExitCode}: Environment.Exit or a crash), so the live loop " +
-          "restarted the kernel and ran the cells above it again. A notebook must not end its kernel: remove that call and save."
-        : $"The kernel's process ended (exit code {restart.ExitCode}) while no cell ran, so the live loop restarted the kernel and ran the notebook again.";
+    /// <summary>
+    /// After a restart that running the notebook again would repeat (no cell was running: a thread, timer or task a cell
+    /// started ended the process; or the restart's own run ended it again; or the process crashed without a word): the
+    /// cells are shown without running, the note at the cell that ran last, until the learner saves.
+    /// </summary>
+    private void ShowWithoutRunning(LiveRestart restart)
+    {
+        string note = RestartNote(restart);
+        int at = (restart.Cell > 0 ? restart.Cell : restart.LastCell) - 1;
+        lock (_gate)
+        {
+            if (at >= 0 && at < _cells.Count) _cells[at] = _cells[at] with { Outputs = [new ErrorElement(errorValue: note, errorName: "Error", stackTrace: [])] };
+            _upToDate = 0;
+        }
+        _log(note);
+        SetStatus(false, note, problem: true);
+    }
+
+    /// <summary>What a restart tells the learner: what ended the process, and what the live loop did about it.</summary>
+    private static string RestartNote(LiveRestart restart)
+    {
+        const string NothingRan = "The live loop restarted the kernel and ran nothing this time, so that cannot happen again on its own: ";
+        return restart switch
+        {
+            { Recorded: false } =>
+                $"The kernel's process ended (exit code {restart.ExitCode}) without saying which cell was running: a crash in native code, " +
+                "or a signal from outside. " + NothingRan + "save the notebook to run every cell from the top in the new kernel.",
+            { Cell: > 0, Replaying: false } =>
+                $"Cell {restart.Cell}, or a thread a cell started, ended the kernel's process while cell {restart.Cell} ran (exit code {restart.ExitCode}: " +
+                "Environment.Exit or a crash), so the live loop restarted the kernel and ran the cells above it again. A notebook must not end its " +
+                "kernel: remove that call and save.",
+            { Cell: > 0 } =>
+                $"The kernel's process ended again (exit code {restart.ExitCode}) while cell {restart.Cell} ran, after a restart: that cell, or " +
+                "a thread or task a cell above it started, calls Environment.Exit (or crashes the process). " + NothingRan +
+                "remove that call and save; every cell then runs from the top.",
+            { LastCell: > 0 } =>
+                $"The kernel's process ended (exit code {restart.ExitCode}) while no cell was running, after cell {restart.LastCell} had run: " +
+                $"a thread, timer or task that {(restart.LastCell == 1 ? "cell 1" : $"one of cells 1–{restart.LastCell}")} started called " +
+                "Environment.Exit (or crashed the process). " + NothingRan + "remove that call and save; every cell then runs from the top.",
+            _ =>
+                $"The kernel's process ended (exit code {restart.ExitCode}) while no cell was running, before any cell ran. " + NothingRan +
+                "save the notebook to run every cell from the top.",
+        };
+    }
+
+    private static string Hash(string text) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
     private async Task RunFromAsync(int first, Func<bool> superseded, int stopAt, LiveRestart? restart)
     {

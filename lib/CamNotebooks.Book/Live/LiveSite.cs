@@ -106,18 +106,17 @@ public sealed partial class LiveSite
     /// </summary>
     public string StaticPage(NotebookSource notebook, BookSettings settings, string livePagePath)
     {
-        var (executed, origin) = Executed(notebook);
-        var content = PageRenderer.RenderCells(executed, Path.GetDirectoryName(notebook.FullPath));
+        var (executed, origin, ran) = Executed(notebook);
+        var content = PageRenderer.RenderCells(executed, Path.GetDirectoryName(notebook.FullPath)) with { Executed = ran };
         string? failure = executed.FirstError is { } error ? $"cell {error.CellNumber} failed: {error.Error.Message.Split('\n')[0]}" : null;
         var page = new BookPage(notebook.RelativePath, notebook.Kind, content.Title ?? PageOf(notebook).Title, failure);
         var (previous, next) = Neighbours(notebook.RelativePath);
-        string html = PageRenderer.NotebookPage(settings, page, content, previous, next);
         string back = Html.Escape(PageLinks.Relative(page.PagePath, livePagePath));
-        string note = "<div class=\"notebook-status not-live\" role=\"note\"><p><strong>Not live.</strong> " +
-                      $"This page shows {Html.Escape(origin)}. Only <a href=\"{back}\">{Html.Escape(RelativePath)}</a> runs live here. " +
-                      "To edit and run this one live, stop the loop (Ctrl-C) and start it on this notebook:</p>" +
-                      $"<pre style=\"white-space:pre-wrap\"><code>{Html.Escape(LiveCommandLine(notebook))}</code></pre></div>\n";
-        return html.Replace("<main id=\"content\">\n", "<main id=\"content\">\n" + note, StringComparison.Ordinal);
+        var note = new PageRenderer.PageNote("not-live", "<p><strong>Not live.</strong> " +
+            $"This page shows {Html.Escape(origin)}. Only <a href=\"{back}\">{Html.Escape(RelativePath)}</a> runs live here. " +
+            "To edit and run this one live, stop the loop (Ctrl-C) and start it on this notebook:</p>" +
+            $"<pre style=\"white-space:pre-wrap\"><code>{Html.Escape(LiveCommandLine(notebook))}</code></pre>");
+        return PageRenderer.NotebookPage(settings, page, content, previous, next, note: note);
     }
 
     /// <summary>Another notebook as .ipynb: the book's executed copy when there is one, else its cells without outputs.</summary>
@@ -127,7 +126,8 @@ public sealed partial class LiveSite
         return Unexecuted(notebook).ToJupyterJson("C#");
     }
 
-    private (ExecutedNotebook Notebook, string Origin) Executed(NotebookSource notebook)
+    /// <summary>The notebook to show for <paramref name="notebook"/>, what it is, and whether a run produced it.</summary>
+    private (ExecutedNotebook Notebook, string Origin, bool Ran) Executed(NotebookSource notebook)
     {
         if (CachedCopy(notebook) is { } cached)
         {
@@ -135,7 +135,7 @@ public sealed partial class LiveSite
             {
                 return (ExecutedNotebook.Load(cached.Path), cached.Fresh
                     ? "the outputs of its last run by the book build"
-                    : "the outputs of an earlier run by the book build (the notebook or the library has changed since)");
+                    : "the outputs of an earlier run by the book build (the notebook or the library has changed since)", true);
             }
             catch (NotebookFormatException)
             {
@@ -143,7 +143,7 @@ public sealed partial class LiveSite
             }
         }
         var document = Unexecuted(notebook);
-        return (ExecutedNotebook.From(document), "its cells without outputs (the book build has not run it yet)");
+        return (ExecutedNotebook.From(document), "its cells without outputs (the book build has not run it yet)", false);
     }
 
     private (string Path, bool Fresh)? CachedCopy(NotebookSource notebook)

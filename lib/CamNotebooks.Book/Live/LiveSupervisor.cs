@@ -14,7 +14,13 @@ namespace CamNotebooks.Book.Live;
 /// <param name="Cell">The 1-based cell that was running, or 0 when none was (a background thread ended it).</param>
 /// <param name="CellSource">That cell's source, to know whether the learner has changed it since.</param>
 /// <param name="Version">The page version the ended process had reached: the new one starts above it, so open pages update.</param>
-public sealed record LiveRestart(int ExitCode, int Cell, string? CellSource, long Version);
+/// <param name="LastCell">The 1-based cell that ran last (0 when none had): a thread it (or a cell above it) started may have ended the process.</param>
+/// <param name="Replaying">True when the ended process was itself a restart still running the cells the restart ran on its own:
+/// the notebook then ends every kernel it runs in, and the next one runs nothing until the learner saves.</param>
+/// <param name="NotebookHash">The hash of the notebook's text the ended process had read, to know whether it was saved since.</param>
+/// <param name="Recorded">False when the process ended without writing this record (a crash in native code, a signal).</param>
+public sealed record LiveRestart(int ExitCode, int Cell, string? CellSource, long Version, int LastCell = 0, bool Replaying = false,
+    string? NotebookHash = null, bool Recorded = true);
 
 /// <summary>
 /// Keeps the live loop alive when a notebook ends its process: <c>live</c> runs the server and the kernel in a child
@@ -86,7 +92,7 @@ internal static class LiveSupervisor
                 child.Dispose();
                 child = null;
                 if (restart is null && exitCode is 0 or 2) return exitCode; // stopped from the terminal, or bad input
-                restart = restart is null ? new LiveRestart(exitCode, 0, null, 0) : restart with { ExitCode = exitCode };
+                restart = restart is null ? new LiveRestart(exitCode, 0, null, 0, Recorded: false) : restart with { ExitCode = exitCode };
                 quickEnds = started.Elapsed < QuickEnd ? quickEnds + 1 : 0;
                 if (quickEnds > QuickRestartsAllowed)
                 {
@@ -95,7 +101,7 @@ internal static class LiveSupervisor
                     return 1;
                 }
                 log.WriteLine(restart.Cell > 0
-                    ? $"live: cell {restart.Cell} ended the kernel's process (exit code {exitCode}); restarting the kernel."
+                    ? $"live: the kernel's process ended while cell {restart.Cell} ran (exit code {exitCode}); restarting the kernel."
                     : $"live: the kernel's process ended (exit code {exitCode}); restarting the kernel.");
             }
         }
@@ -202,10 +208,9 @@ internal static class LiveSupervisor
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             if (_stopping) return;
-            var (cell, source) = session.RunningCell;
             try
             {
-                File.WriteAllText(record, JsonSerializer.Serialize(new LiveRestart(Environment.ExitCode, cell, source, session.Status.Version)));
+                File.WriteAllText(record, JsonSerializer.Serialize(session.Ended(Environment.ExitCode)));
             }
             catch (IOException)
             {

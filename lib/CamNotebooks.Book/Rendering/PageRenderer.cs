@@ -39,8 +39,16 @@ public static class PageRenderer
     /// <param name="DrawsCharts">True when an output draws a Plotly chart.</param>
     /// <param name="FailedCell">The anchor of the cell that failed, or null.</param>
     /// <param name="Scripts">The inline scripts of the outputs, which the page's content policy allows by hash.</param>
+    /// <param name="Executed">False when no run produced the cells (the notebook could not be run, or is shown from its
+    /// source): the page then offers its .ipynb as one without outputs.</param>
     public sealed record RenderedNotebook(string? Title, string Body, IReadOnlyList<TocEntry> Toc, bool DrawsCharts, string? FailedCell = null,
-        IReadOnlyList<string>? Scripts = null);
+        IReadOnlyList<string>? Scripts = null, bool Executed = true);
+
+    /// <summary>A note at the top of a page's content, in a <c>notebook-status</c> panel (the live loop's "Not live." on
+    /// the other notebooks' pages, its note on the index).</summary>
+    /// <param name="Kind">The panel's class besides <c>notebook-status</c> (<c>live</c>, <c>not-live</c>).</param>
+    /// <param name="Html">The panel's content, as HTML: whoever makes the note escapes the text it puts in.</param>
+    public sealed record PageNote(string Kind, string Html);
 
     /// <summary>Renders the cells of <paramref name="notebook"/>; relative images resolve against <paramref name="notebookFolder"/>.</summary>
     public static RenderedNotebook RenderCells(ExecutedNotebook notebook, string? notebookFolder)
@@ -102,8 +110,9 @@ public static class PageRenderer
     /// <param name="next">The page after it, or null.</param>
     /// <param name="linkExplorer">Whether to point the reader to the explorer page (chapters about layers and methods).</param>
     /// <param name="live">The live loop's parts, for a page it serves; null for the book.</param>
+    /// <param name="note">A note at the top of the content, or null.</param>
     public static string NotebookPage(BookSettings book, BookPage page, RenderedNotebook content, BookPage? previous, BookPage? next, bool linkExplorer = false,
-        LiveParts? live = null)
+        LiveParts? live = null, PageNote? note = null)
     {
         var html = new StringBuilder();
         string Link(string target) => Html.Escape(PageLinks.Relative(page.PagePath, target));
@@ -127,18 +136,21 @@ public static class PageRenderer
             html.Append("</details>\n</nav>\n");
         }
         html.Append("<main id=\"content\">\n");
+        AppendNote(html, note);
         if (page.Failure is not null)
             html.Append("<div class=\"notebook-status failed\" role=\"alert\"><p><strong>This notebook failed.</strong> ")
                 .Append(Encode(page.Failure)).Append("</p><p>")
                 .Append(content.FailedCell is { } failedCell ? $"<a href=\"#{Encode(failedCell)}\">Go to the failing cell</a>: its error is shown there; later cells were not run." : "What broke is shown below.")
                 .Append("</p></div>\n");
-        html.Append(PageDownloads.Html(page, content.DrawsCharts));
+        html.Append(PageDownloads.Html(page, content.DrawsCharts, content.Executed));
         if (linkExplorer)
             html.Append($"<p class=\"explorer-link\">Try every layer and method on real photos, without a kernel: <a href=\"{Link(ExplorerSite.PagePath)}\">{ExplorerPage.Title}</a></p>\n");
         html.Append(content.Body);
         html.Append("</main>\n</div>\n");
         Pager(html, page, previous, next, "bottom");
-        html.Append($"<footer class=\"site-footer\">Executed from <code>notebooks/{Encode(page.NotebookPath)}</code>.</footer>\n");
+        html.Append(content.Executed
+            ? $"<footer class=\"site-footer\">Executed from <code>notebooks/{Encode(page.NotebookPath)}</code>.</footer>\n"
+            : $"<footer class=\"site-footer\">From <code>notebooks/{Encode(page.NotebookPath)}</code>, not executed.</footer>\n");
         html.Append("</body>\n</html>\n");
         return html.ToString();
     }
@@ -148,19 +160,23 @@ public static class PageRenderer
         title,
         $"<h1>{Encode(title)}</h1>\n<div class=\"output error\" role=\"alert\"><p class=\"error-name\">The notebook could not be run.</p><pre class=\"error-message\">{OutputRenderer.Text(problem)}</pre></div>\n",
         [],
-        false);
+        false,
+        Executed: false);
 
     /// <summary>The index page: the chapters, then the exercises, each with its title and status.</summary>
     /// <param name="book">The book's title.</param>
     /// <param name="pages">The notebooks' pages, in book order.</param>
     /// <param name="explorer">Whether the book has the explorer page.</param>
-    public static string IndexPage(BookSettings book, IReadOnlyList<BookPage> pages, bool explorer = false)
+    /// <param name="note">A note at the top of the content, or null.</param>
+    /// <param name="live">True for the index the live loop serves: its pages were not all executed, so its footer says what serves them.</param>
+    public static string IndexPage(BookSettings book, IReadOnlyList<BookPage> pages, bool explorer = false, PageNote? note = null, bool live = false)
     {
         var html = new StringBuilder();
         Head(html, book, "index.html", book.Title, drawsCharts: false, []);
         html.Append("<body class=\"index\">\n<a class=\"skip-link\" href=\"#content\">Skip to the content</a>\n");
         html.Append($"<header class=\"site-header\"><span class=\"home\">{Encode(book.Title)}</span></header>\n");
         html.Append("<div class=\"layout single\">\n<main id=\"content\">\n");
+        AppendNote(html, note);
         html.Append($"<h1>{Encode(book.Title)}</h1>\n");
         if (book.Subtitle is { Length: > 0 } subtitle) html.Append($"<p class=\"subtitle\">{Encode(subtitle)}</p>\n");
         int failed = pages.Count(p => p.Failure is not null);
@@ -173,9 +189,19 @@ public static class PageRenderer
                 .Append($"<li><a href=\"{ExplorerSite.PagePath}\">{ExplorerPage.Title}</a> <span class=\"file\">every layer and method on real photos, with the pointing score</span></li>\n")
                 .Append("</ol>\n</section>\n");
         html.Append("</main>\n</div>\n");
-        html.Append("<footer class=\"site-footer\">Every page was executed from the notebooks in <code>notebooks/</code> and works offline.</footer>\n");
+        html.Append(live
+            ? "<footer class=\"site-footer\">Served by the live loop on this machine (127.0.0.1 only): one notebook runs live, the others' pages are not live.</footer>\n"
+            : failed == 0
+                ? "<footer class=\"site-footer\">Every page was executed from the notebooks in <code>notebooks/</code> and works offline.</footer>\n"
+                : "<footer class=\"site-footer\">The pages were executed from the notebooks in <code>notebooks/</code>, the failed ones as far as they ran, and work offline.</footer>\n");
         html.Append("</body>\n</html>\n");
         return html.ToString();
+    }
+
+    private static void AppendNote(StringBuilder html, PageNote? note)
+    {
+        if (note is not null)
+            html.Append($"<div class=\"notebook-status {Encode(note.Kind)}\" role=\"note\">").Append(note.Html).Append("</div>\n");
     }
 
     private static void AppendTrack(StringBuilder html, string id, string heading, IReadOnlyList<BookPage> pages)

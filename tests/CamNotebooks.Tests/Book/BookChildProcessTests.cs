@@ -21,6 +21,11 @@ public class BookChildProcessTests
         Assert.DoesNotContain("ok in", outcome.StandardOutput);
         Assert.Contains("failed 1", outcome.StandardOutput);
         Assert.Contains("error: 02_tiny.dib failed: the runner exited with code 0 without writing the executed notebook", outcome.StandardError);
+        // Its page offers the .ipynb (the reason, no outputs) without promising outputs.
+        string page = File.ReadAllText(Path.Combine(root, "book", "02_tiny.html"));
+        Assert.DoesNotContain("notebook with outputs", page); // was: "notebook with outputs (.ipynb)"
+        Assert.Contains("notebook without outputs (.ipynb)", page);
+        Assert.True(File.Exists(Path.Combine(root, "book", "02_tiny.ipynb")));
     }
 
     /// <summary>Issue 21, item 4: at its own --timeout the book killed the runner and showed nothing of what had run.</summary>
@@ -46,9 +51,9 @@ public class BookChildProcessTests
     public async Task Killing_the_book_build_ends_its_runner_child_too(string signal)
     {
         string root = BookFixtures.CreateRepository("sleeps.dib");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root };
-        foreach (var a in new[] { "exec", BookFixtures.BookAssembly, "build", "--notebooks", Path.Combine(root, "notebooks"), "--output", Path.Combine(root, "book") })
-            start.ArgumentList.Add(a);
+        // Was (run as a background job, SIGINT ignored): the INT case's book and runner ran on.
+        var start = ProcessRunner.SignalableStart("dotnet",
+            ["exec", BookFixtures.BookAssembly, "build", "--notebooks", Path.Combine(root, "notebooks"), "--output", Path.Combine(root, "book")], root);
         using var book = Process.Start(start)!;
         _ = book.StandardError.ReadToEndAsync();
         string? line;

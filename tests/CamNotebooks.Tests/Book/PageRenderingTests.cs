@@ -168,6 +168,22 @@ public class PageRenderingTests
     }
 
     [Fact]
+    public void A_page_whose_notebook_could_not_be_run_does_not_offer_a_notebook_with_outputs()
+    {
+        var executed = PageRenderer.RenderCells(Sample(), null);
+        string ran = PageRenderer.NotebookPage(Settings, PageOf("02_cam.dib", "Ran"), executed, null, null);
+        Assert.Contains(">notebook with outputs (.ipynb)</a>", ran);
+        Assert.Contains("Executed from <code>notebooks/02_cam.dib</code>", ran);
+
+        // The book's page for a notebook the runner wrote nothing for: its .ipynb holds only the reason.
+        var problem = PageRenderer.ProblemContent("3. Crashes", "The runner stopped with exit code 139 before writing the executed notebook.");
+        string page = PageRenderer.NotebookPage(Settings, PageOf("03_crashes.dib", "3. Crashes", "the runner crashed"), problem, null, null);
+        Assert.DoesNotContain("with outputs", page); // was: "notebook with outputs (.ipynb)"
+        Assert.Contains(">notebook without outputs (.ipynb)</a>", page);
+        Assert.DoesNotContain("Executed from", page);
+    }
+
+    [Fact]
     public void The_index_lists_chapters_then_exercises_and_marks_failures()
     {
         string index = PageRenderer.IndexPage(Settings, [
@@ -182,6 +198,7 @@ public class PageRenderingTests
         Assert.Contains("<li class=\"failed\"><a href=\"03_fails.html\">3. Fails</a> <span class=\"file\">03_fails.dib</span> <span class=\"badge failed\">failed</span></li>", index);
         Assert.True(index.IndexOf("exercises/01_hooks.html", StringComparison.Ordinal) > exercises);
         Assert.Contains("<strong>1 notebook failed</strong>", index);
+        Assert.Contains("the failed ones as far as they ran", index); // not "Every page was executed"
     }
 
     [Fact]

@@ -102,9 +102,17 @@ public partial class LiveEdgeTests
         string second = await client.GetStringAsync(new Uri(pageUri, "02_second.html"));
         Assert.Contains("Exercise 2: second", second);
         Assert.Contains("live", second);
+        // No book build ran it here: its page and .ipynb have no outputs, and the page does not promise any.
+        Assert.DoesNotContain("with outputs", second); // was: "notebook with outputs (.ipynb)"
+        Assert.Contains("notebook without outputs (.ipynb)", second);
+        Assert.DoesNotContain("Executed from", second);
+        Assert.Contains("notebook with outputs (.ipynb)", page); // the live notebook's own .ipynb has them
         string index = await client.GetStringAsync(new Uri(pageUri, "../index.html"));
         Assert.Contains("01_first", index);
         Assert.Contains("00_start", index);
+        // The footer says what the live loop serves, not what a book build does.
+        Assert.DoesNotContain("Every page was executed", index); // was: "Every page was executed ... and works offline"
+        Assert.Contains("live loop", Regex.Match(index, "<footer[^>]*>(.*?)</footer>", RegexOptions.Singleline).Groups[1].Value);
         // An address that names nothing is a page that says so and links back, not a blank 404.
         using var missing = await client.GetAsync(new Uri(pageUri, "no-such-page.html"));
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
@@ -228,6 +236,36 @@ public partial class LiveEdgeTests
         int[] children = [.. live.Descendants()];
         Assert.Equal(0, live.Interrupt(TimeSpan.FromSeconds(30)));
         await NoneLeftAsync(children, live);
+    }
+
+    [Fact]
+    public async Task A_background_thread_that_ends_the_process_is_survived_once_with_a_note_and_the_save_that_fixes_it_gets_through()
+    {
+        // The thread ends the process 1.5 s after cell 3 started it: while cell 4 sleeps, or after the run, depending on the
+        // machine's load. Either way the restarted kernel must not start the thread again on its own.
+        string notebook = WriteNotebook("thread-exits.dib", Notebook("A thread exits",
+            "var kernelId = Guid.NewGuid().ToString(\"N\")[..8];\nConsole.WriteLine($\"kernel={kernelId}\");",
+            "new System.Threading.Thread(() => { System.Threading.Thread.Sleep(1500); Environment.Exit(4); }) { IsBackground = true }.Start();\nConsole.WriteLine(\"thread started\");",
+            "System.Threading.Thread.Sleep(3000);\nConsole.WriteLine($\"below kernel={kernelId}\");"));
+        using var live = LiveProcess.Start(notebook, TimeSpan.FromMinutes(2));
+        // Was: every restart ran the notebook again, the thread ended it again, until "giving up" (exit 1).
+        string page = await WaitForStatusAsync(live, "while no cell was running", TimeSpan.FromMinutes(3));
+        string status = WebUtility.HtmlDecode(Status().Match(page).Groups[1].Value);
+        Assert.Contains("exit code 4", status);
+        Assert.Contains("Environment.Exit", status);
+        Assert.Contains("save", status);
+        Assert.Contains("exit code 4", WebUtility.HtmlDecode(page[page.IndexOf("id=\"cell-2\"", StringComparison.Ordinal)..])); // the note sits at a cell
+        int restarts = Regex.Matches(live.Output, "restarting the kernel").Count;
+        await Task.Delay(TimeSpan.FromSeconds(5)); // no loop: the page stays as it is and the process is not restarted again
+        page = await WaitForStatusAsync(live, "while no cell was running");
+        Assert.Equal(restarts, Regex.Matches(live.Output, "restarting the kernel").Count);
+        LiveLoopTests.Edit(notebook, "Environment.Exit(4);", "Console.WriteLine(\"no exit\");");
+        page = await WaitForPageAsync(live, p => Regex.IsMatch(Cell(p, 4), "below kernel=[0-9a-f]{8}"), TimeSpan.FromMinutes(2));
+        Assert.Contains("thread started", Cell(page, 3));
+        await Task.Delay(TimeSpan.FromSeconds(3)); // the fixed thread has run: nothing ends the process any more
+        page = await WaitForStatusAsync(live, "Up to date");
+        Assert.Equal(restarts, Regex.Matches(live.Output, "restarting the kernel").Count);
+        Assert.Equal(0, live.Interrupt(TimeSpan.FromSeconds(30)));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 using CamNotebooks.Tests.Book;
+using CamNotebooks.Tests.Notebooks;
 
 namespace CamNotebooks.Tests.Live;
 
@@ -28,19 +29,12 @@ internal sealed partial class LiveProcess : IDisposable
 
     /// <summary>
     /// Starts <c>live &lt;notebook&gt; --port 0</c> (and <paramref name="options"/>) and waits until it prints its address.
-    /// Through <c>env --default-signal</c>: a test host started where SIGINT is ignored passes that on, and .NET then
-    /// installs no Ctrl-C handler, so <see cref="Interrupt"/> would do nothing (the process is the same: env execs).
+    /// Through <see cref="ProcessRunner.SignalableStart"/>, so that <see cref="Interrupt"/> works where the test host ignores SIGINT.
     /// </summary>
     public static LiveProcess Start(string notebook, TimeSpan timeout, params string[] options)
     {
-        var start = new ProcessStartInfo("env")
-        {
-            WorkingDirectory = Path.GetDirectoryName(notebook)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string argument in (string[])["--default-signal=INT,TERM", "dotnet", "exec", BookFixtures.BookAssembly, "live", notebook, "--port", "0", .. options])
-            start.ArgumentList.Add(argument);
+        var start = ProcessRunner.SignalableStart("dotnet", ["exec", BookFixtures.BookAssembly, "live", notebook, "--port", "0", .. options],
+            Path.GetDirectoryName(notebook)!);
         var process = Process.Start(start)!;
         var output = new StringBuilder();
         var address = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);

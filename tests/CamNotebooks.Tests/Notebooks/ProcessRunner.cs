@@ -50,6 +50,19 @@ public static class ProcessRunner
         return new Outcome(process.ExitCode, Text(stdout), Text(stderr));
     }
 
+    /// <summary>
+    /// The start of a child process a test will stop with SIGINT or SIGTERM, output redirected: through
+    /// <c>env --default-signal=INT,TERM</c>. A test host started as a background job (<c>dotnet test ... &amp;</c> in a
+    /// non-interactive shell) ignores SIGINT and passes that on to its children, and .NET then installs no Ctrl-C handler,
+    /// so the signal would do nothing. <c>env</c> execs the command: the process id is the child's own.
+    /// </summary>
+    public static ProcessStartInfo SignalableStart(string fileName, IEnumerable<string> arguments, string workingDirectory)
+    {
+        var start = new ProcessStartInfo("env") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in (string[])["--default-signal=INT,TERM", fileName, .. arguments]) start.ArgumentList.Add(argument);
+        return start;
+    }
+
     private static string Text(StringBuilder sink)
     {
         lock (sink) return sink.ToString();

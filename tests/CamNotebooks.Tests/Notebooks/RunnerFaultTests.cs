@@ -68,8 +68,8 @@ public class RunnerFaultTests
     public async Task A_signal_writes_the_finished_cells_before_the_runner_exits(string signal, int exitCode)
     {
         string output = FreshOutput();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
-        foreach (var a in new[] { "exec", Repository.RunnerAssembly, "run", Fixture("sleeps-in-cell-2.dib"), "--output", output }) start.ArgumentList.Add(a);
+        // Was (run as a background job, SIGINT ignored): the INT case's runner went on to the end (exit 0).
+        var start = ProcessRunner.SignalableStart("dotnet", ["exec", Repository.RunnerAssembly, "run", Fixture("sleeps-in-cell-2.dib"), "--output", output], Repository.Root);
         using var runner = Process.Start(start)!;
         var stderr = runner.StandardError.ReadToEndAsync();
         string? line;

@@ -45,9 +45,7 @@ public class TorchStopTests
     private static (int ExitCode, string Output, string Errors) Stop(string notebook, string output, string? signal,
         string waitFor, TimeSpan settle, string[] options)
     {
-        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
-        foreach (var a in (string[])["--default-signal=INT,TERM", "dotnet", "exec", Repository.RunnerAssembly, "run", notebook, "--output", output, .. options])
-            start.ArgumentList.Add(a);
+        var start = ProcessRunner.SignalableStart("dotnet", ["exec", Repository.RunnerAssembly, "run", notebook, "--output", output, .. options], Repository.Root);
         using var runner = Process.Start(start)!;
         var clock = Stopwatch.StartNew();
         TimeSpan Left() => HardLimit - clock.Elapsed > TimeSpan.Zero ? HardLimit - clock.Elapsed : TimeSpan.Zero;
