@@ -90,6 +90,10 @@ public class PhoneTableTests
             new NotebookCell("cell-2", true, "scoreboard", [ScoreboardOutput(board)]),
         ]);
         var content = PageRenderer.RenderCells(notebook, null);
+        // The page shows the HTML table, each figure named by its column (kept by the book's sanitizer for the phone's cards);
+        // the text the chapter's tests read is the aligned table, as before.
+        Assert.Contains("<td data-label=\"deletion AUC\" style=\"text-align: right\">0.215</td>", content.Body);
+        Assert.Equal(board.ToText(), ((DisplayOutput)notebook.Cells[1].Outputs[0]).Data["text/plain"]);
         var page = new BookPage("07_trusting_maps.dib", PageKind.Chapter, content.Title!, null);
         string book = WriteBook(page.PagePath, PageRenderer.NotebookPage(BookSettings.Default, page, content, null, null));
         try
