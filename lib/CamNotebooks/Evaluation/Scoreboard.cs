@@ -1,3 +1,4 @@
+using System.Globalization;
 using CamNotebooks.Learning;
 
 namespace CamNotebooks.Evaluation;
@@ -38,13 +39,16 @@ public sealed record Scoreboard(IReadOnlyList<ScoreboardRow> Rows)
         return new Scoreboard(rows);
     }
 
-    /// <summary>The table as aligned text.</summary>
-    public string ToText()
+    /// <summary>The table's cells as text: one row per method (a notebook displays it as an HTML table, see <c>Display.Formatters</c>).</summary>
+    public TextTable ToTable()
     {
         var table = new TextTable("method", "layer", "ms / photo", "photos", "pointing head", "deletion AUC", "randomization");
         foreach (var r in Rows)
-            table.Add(r.Method, r.Layer, TextTable.Number(r.CostMs, "0.0"), r.Images.ToString(), TextTable.Number(r.PointingHead),
+            table.Add(r.Method, r.Layer, TextTable.Number(r.CostMs, "0.0"), r.Images.ToString(CultureInfo.InvariantCulture), TextTable.Number(r.PointingHead),
                 TextTable.Number(r.DeletionAuc), r.PassesRandomization switch { true => "pass", false => "FAIL", null => "not run" });
-        return table.ToString();
+        return table;
     }
+
+    /// <summary>The table as aligned text.</summary>
+    public string ToText() => ToTable().ToString();
 }

@@ -30,6 +30,9 @@ public sealed class TextTable
     /// <summary>A number as table text, culture-invariant (default three decimals).</summary>
     public static string Number(double value, string format = "0.000") => value.ToString(format, CultureInfo.InvariantCulture);
 
+    /// <summary>The column headers.</summary>
+    public IReadOnlyList<string> Header => _header;
+
     /// <summary>The rows, as cell texts.</summary>
     public IReadOnlyList<IReadOnlyList<string>> Rows => _rows;
 
