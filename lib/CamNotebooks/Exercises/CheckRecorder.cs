@@ -44,7 +44,7 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
     /// <summary>Records whether hooks the learner's code registered on <paramref name="model"/> are gone, removing any left.</summary>
     public void ExpectNoLeftoverHooks(Module model, Dictionary<Module, HashSet<string>> before, string criterion, string hint)
     {
-        var leftOn = HookRegistry.RemoveAddedSince(model, before);
+        var leftOn = HookRegistry.Added(model, before, remove: true);
         if (leftOn.Count == 0) Pass(criterion);
         else Fail(criterion, FindingCodes.HookNotRemoved, $"{leftOn.Count} hook(s) still registered on {string.Join(", ", leftOn.Distinct())} (the check removed them for you)", hint);
     }
@@ -99,19 +99,18 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
         var found = AutogradSwitches.Current;
         if (found == expected) return;
         expected.Restore();
-        if (found.InferenceMode != expected.InferenceMode)
-        {
-            if (_findings.Any(f => f.Code == FindingCodes.InferenceModeChanged)) return;
-            Fail("leaves inference mode as it was", FindingCodes.InferenceModeChanged,
-                found.InferenceMode ? "your code left inference mode switched on (the check switched it off)" : "your code switched inference mode off inside an inference_mode block (the check switched it back)",
-                "inference_mode() returns a guard that ends inference mode when it is disposed: create it with `using`, so it ends with its block. " +
-                "While it is on, no tensor can take part in a backward pass.");
-            return;
-        }
-        if (_findings.Any(f => f.Code == FindingCodes.GradModeChanged)) return;
-        Fail("leaves autograd as it was", FindingCodes.GradModeChanged,
-            expected.GradEnabled ? "your code left autograd switched off (the check switched it back on)" : "your code switched autograd on inside a no_grad block (the check switched it back)",
-            "no_grad() returns a guard that switches gradients back on when it is disposed: create it with `using`, so it ends with its block.");
+        var (code, criterion, detail, hint) = found.InferenceMode != expected.InferenceMode
+            ? (FindingCodes.InferenceModeChanged, "leaves inference mode as it was", found.InferenceMode
+                    ? "your code left inference mode switched on (the check switched it off)"
+                    : "your code switched inference mode off inside an inference_mode block (the check switched it back)",
+                "inference_mode() returns a guard that ends inference mode when it is disposed: create it with `using`, " +
+                "so it ends with its block. While it is on, no tensor can take part in a backward pass.")
+            : (FindingCodes.GradModeChanged, "leaves autograd as it was", expected.GradEnabled
+                    ? "your code left autograd switched off (the check switched it back on)"
+                    : "your code switched autograd on inside a no_grad block (the check switched it back)",
+                "no_grad() returns a guard that switches gradients back on when it is disposed: create it with `using`, " +
+                "so it ends with its block.");
+        if (!_findings.Any(f => f.Code == code)) Fail(criterion, code, detail, hint);
     }
 
     /// <summary>Same for code that returns nothing.</summary>

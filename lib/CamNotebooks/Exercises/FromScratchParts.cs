@@ -53,22 +53,17 @@ public sealed class FromScratchParts
         var activationHook = HookFactory(Latest(ActivationHookName), ActivationHookName, problems);
         var gradientHook = HookFactory(Latest(GradientHookName), GradientHookName, problems);
         var maps = Latest(MapsClassName);
-        CamFunction? cam = null;
-        GradCamFunction? gradCam = null;
-        OverlayFunction? overlay = null;
         if (maps is null)
             problems.Add(($"{MapsClassName}.Cam, {MapsClassName}.GradCam, {MapsClassName}.Overlay",
                 $"no class named {MapsClassName}: declare 'public static class {MapsClassName}' with the three static methods of the specification"));
-        else
-        {
-            cam = StaticMethod<CamFunction>(maps, "Cam", "Tensor Cam(Tensor activations, Tensor weights, int classIndex)", problems);
-            gradCam = StaticMethod<GradCamFunction>(maps, "GradCam",
-                "Tensor GradCam(Module<Tensor, Tensor> model, Module<Tensor, Tensor> layer, Tensor image, int classIndex)", problems);
-            overlay = StaticMethod<OverlayFunction>(maps, "Overlay", "Tensor Overlay(Tensor image, Tensor map, Colormap colormap, double alpha)", problems);
-        }
         return new FromScratchParts
         {
-            ActivationHook = activationHook, GradientHook = gradientHook, Cam = cam, GradCam = gradCam, Overlay = overlay, Problems = problems,
+            ActivationHook = activationHook, GradientHook = gradientHook, Problems = problems,
+            Cam = StaticMethod<CamFunction>(maps, "Tensor Cam(Tensor activations, Tensor weights, int classIndex)", problems),
+            GradCam = StaticMethod<GradCamFunction>(maps, "Tensor GradCam(Module<Tensor, Tensor> model, " +
+                "Module<Tensor, Tensor> layer, Tensor image, int classIndex)", problems),
+            Overlay = StaticMethod<OverlayFunction>(maps,
+                "Tensor Overlay(Tensor image, Tensor map, Colormap colormap, double alpha)", problems),
         };
     }
 
@@ -117,8 +112,11 @@ public sealed class FromScratchParts
 
     private static string Describe(ConstructorInfo c) => $"{c.DeclaringType?.Name}({string.Join(", ", c.GetParameters().Select(p => p.ParameterType.Name))})";
 
-    private static T? StaticMethod<T>(Type owner, string name, string signature, List<(string, string)> problems) where T : Delegate
+    /// <summary>The static method named in <paramref name="signature"/> ("Tensor Name(...)"), if it fits.</summary>
+    private static T? StaticMethod<T>(Type? owner, string signature, List<(string, string)> problems) where T : Delegate
     {
+        if (owner is null) return null;
+        string name = signature.Split(' ', '(')[1];
         var methods = owner.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static).Where(m => m.Name == name).ToList();
         foreach (var method in methods)
             if (Delegate.CreateDelegate(typeof(T), method, throwOnBindFailure: false) is T found) return found;

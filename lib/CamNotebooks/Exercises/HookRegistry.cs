@@ -30,13 +30,8 @@ internal static class HookRegistry
     /// <summary>Whether hook dictionaries were found on this TorchSharp version.</summary>
     public static bool IsSupported(Module model) => Dictionaries(model).Any();
 
-    /// <summary>Where hooks registered since <paramref name="before"/> are, as dotted layer names (one entry per hook).</summary>
-    public static List<string> Find(Module model, Dictionary<Module, HashSet<string>> before) => Added(model, before, remove: false);
-
-    /// <summary>Removes every hook registered since <paramref name="before"/> and returns where they were (empty when none was left).</summary>
-    public static List<string> RemoveAddedSince(Module model, Dictionary<Module, HashSet<string>> before) => Added(model, before, remove: true);
-
-    private static List<string> Added(Module model, Dictionary<Module, HashSet<string>> before, bool remove)
+    /// <summary>The hooks added since <paramref name="before"/>, as their layers' names; removed if asked.</summary>
+    public static List<string> Added(Module model, Dictionary<Module, HashSet<string>> before, bool remove)
     {
         var found = new List<string>();
         foreach (var (name, module) in model.named_modules().Prepend(("(the model)", model)))

@@ -50,45 +50,42 @@ internal sealed class ModelSnapshot : IDisposable
     /// <summary>What differs from the recorded state, one entry per kind of change. Switching to eval mode alone is not a change: eval() is fine.</summary>
     public List<ModelChange> Changes()
     {
-        var changes = new List<ModelChange>();
         using var scope = NewDisposeScope();
-        var statistics = _buffers.Where(b => !Equal(b.Buffer, b.Value)).Select(b => b.Name).ToList();
-        if (statistics.Count > 0)
-        {
-            bool batchNorm = statistics.Any(n => n.EndsWith("running_mean") || n.EndsWith("running_var") || n.EndsWith("num_batches_tracked"));
-            changes.Add(new(FindingCodes.BatchNormStatsChanged, "leaves the batch-norm statistics as they were",
-                batchNorm
-                    ? $"your function changed the batch-norm statistics ({statistics.Count} buffers, e.g. {statistics[0]}): it ran the model in training mode"
-                    : $"your function changed {statistics.Count} buffer(s) of the model, e.g. {statistics[0]}",
-                "A forward pass in training mode updates every batch-norm layer's running mean and variance. Run the model in eval mode " +
-                "for a map (the check restored the statistics)."));
-        }
+        var buffers = _buffers.Where(b => !Equal(b.Buffer, b.Value)).Select(b => b.Name).ToList();
         var values = _parameters.Where(p => !Equal(p.Parameter, p.Value)).Select(p => p.Name).ToList();
-        if (values.Count > 0)
-            changes.Add(new(FindingCodes.ParametersChanged, "leaves the weights as they were",
-                $"your function changed {values.Count} parameter(s), e.g. {values[0]} (the check restored them)",
-                "A map only reads the model: no optimiser step, no in-place operation (ending in _) on a weight."));
         var flags = _parameters.Where(p => p.Parameter.requires_grad != p.RequiresGrad).Select(p => p.Name).ToList();
-        if (flags.Count > 0)
-            changes.Add(new(FindingCodes.RequiresGradChanged, "leaves requires_grad as it was",
-                $"your function changed requires_grad of {flags.Count} parameter(s), e.g. {flags[0]} (the check restored them)",
-                "Whatever your code switches on the caller's model, it switches back when it is done with it (a using block or try/finally; a hook, in its Dispose): the model belongs to the caller."));
-        var modes = _modes.Where(m => m.Module.training != m.Training).ToList();
-        if (modes.Count > 0 && !OnlySwitchedToEval)
-        {
-            var first = modes[0];
-            string where = first.Name.Length == 0 ? "the model" : first.Name;
-            changes.Add(new(FindingCodes.ModelChanged, "leaves the model's mode as it was",
-                $"your function left {where}{(modes.Count > 1 ? $" and {modes.Count - 1} other layer(s)" : "")} in " +
-                $"{(first.Module.training ? "training" : "eval")} mode (the check restored the modes)",
-                "Switch the mode back when your code is done with the model (a using block, e.g. ModelModeScope, or try/finally; a hook, in its Dispose): the model belongs to the caller."));
-        }
-        var leftOn = HookRegistry.Find(_model, _hooks);
-        if (leftOn.Count > 0)
-            changes.Add(new(FindingCodes.HookNotRemoved, "leaves no hooks on the model",
-                $"{leftOn.Count} hook(s) still registered on {string.Join(", ", leftOn.Distinct())} (the check removed them)",
-                "Put each hook in a using declaration (or dispose it) so that it is removed when your function returns, even after an exception."));
-        return changes;
+        var modes = OnlySwitchedToEval ? [] : _modes.Where(m => m.Module.training != m.Training).ToList();
+        var hooks = HookRegistry.Added(_model, _hooks, remove: false);
+        string[] statistics = ["running_mean", "running_var", "num_batches_tracked"];
+        string others = modes.Count > 1 ? $" and {modes.Count - 1} other layer(s)" : "";
+        const string Restored = "(the check restored them)";
+        (int Count, string Code, string Criterion, Func<string> Detail, string Hint)[] kinds =
+        [
+            (buffers.Count, FindingCodes.BatchNormStatsChanged, "leaves the batch-norm statistics as they were",
+                () => buffers.Any(n => statistics.Any(n.EndsWith))
+                    ? $"your function changed the batch-norm statistics ({buffers.Count} buffers, e.g. {buffers[0]}): " +
+                      "it ran the model in training mode"
+                    : $"your function changed {buffers.Count} buffer(s) of the model, e.g. {buffers[0]}",
+                "A forward pass in training mode updates every batch-norm layer's running mean and variance. " +
+                "Run the model in eval mode for a map (the check restored the statistics)."),
+            (values.Count, FindingCodes.ParametersChanged, "leaves the weights as they were",
+                () => $"your function changed {values.Count} parameter(s), e.g. {values[0]} {Restored}",
+                "A map only reads the model: no optimiser step, no in-place operation (ending in _) on a weight."),
+            (flags.Count, FindingCodes.RequiresGradChanged, "leaves requires_grad as it was",
+                () => $"your function changed requires_grad of {flags.Count} parameter(s), e.g. {flags[0]} {Restored}",
+                "Whatever your code switches on the caller's model, it switches back when it is done with it " +
+                "(a using block or try/finally; a hook, in its Dispose): the model belongs to the caller."),
+            (modes.Count, FindingCodes.ModelChanged, "leaves the model's mode as it was",
+                () => $"your function left {(modes[0].Name.Length == 0 ? "the model" : modes[0].Name)}{others} in " +
+                    $"{(modes[0].Module.training ? "training" : "eval")} mode (the check restored the modes)",
+                "Switch the mode back when your code is done with the model (a using block, e.g. ModelModeScope, " +
+                "or try/finally; a hook, in its Dispose): the model belongs to the caller."),
+            (hooks.Count, FindingCodes.HookNotRemoved, "leaves no hooks on the model",
+                () => $"{hooks.Count} hook(s) still registered on {string.Join(", ", hooks.Distinct())} (the check removed them)",
+                "Put each hook in a using declaration (or dispose it) so that it is removed when your function returns, " +
+                "even after an exception."),
+        ];
+        return [.. kinds.Where(k => k.Count > 0).Select(k => new ModelChange(k.Code, k.Criterion, k.Detail(), k.Hint))];
     }
 
     /// <summary>Puts back every recorded value, flag, mode and gradient, and removes hooks added since.</summary>
@@ -109,13 +106,13 @@ internal sealed class ModelSnapshot : IDisposable
         // train(bool) recurses into children: parents first, then deeper layers overwrite.
         foreach (var (_, _, module, training) in _modes.OrderBy(m => m.Depth))
             if (module.training != training) module.train(training);
-        HookRegistry.RemoveAddedSince(_model, _hooks);
+        HookRegistry.Added(_model, _hooks, remove: true);
     }
 
     /// <summary>Records each change as a failed criterion, then restores.</summary>
-    public void ReportAndRestore(CheckRecorder r, string suffix)
+    public void ReportAndRestore(CheckRecorder r, string suffix, string prefix = "")
     {
-        foreach (var change in Changes()) r.Fail($"{change.Criterion}{suffix}", change.Code, change.Detail, change.Hint);
+        foreach (var change in Changes()) r.Fail($"{prefix}{change.Criterion}{suffix}", change.Code, change.Detail, change.Hint);
         Restore();
     }
 
@@ -137,13 +134,13 @@ internal sealed class ModelSnapshot : IDisposable
 /// Snapshots a model for the length of a <c>using</c> block; at its end reports every change the learner's code left (each
 /// as its own failed criterion) and restores the model, however the block was left.
 /// </summary>
-internal sealed class ModelGuard(CheckRecorder recorder, Module model, string suffix) : IDisposable
+internal sealed class ModelGuard(CheckRecorder recorder, Module model, string suffix, string prefix = "") : IDisposable
 {
     private readonly ModelSnapshot _snapshot = ModelSnapshot.Take(model);
 
     public void Dispose()
     {
-        _snapshot.ReportAndRestore(recorder, suffix);
+        _snapshot.ReportAndRestore(recorder, suffix, prefix);
         _snapshot.Dispose();
     }
 }
