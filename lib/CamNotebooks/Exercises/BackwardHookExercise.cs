@@ -4,12 +4,7 @@ using static TorchSharp.torch.nn;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>
-/// Exercise 3, a backward hook: a hand-built 3-class network, then layer3 of the real ResNet on the cat photo, each for two
-/// classes in turn. The model's output and the gradient reaching the input are unchanged; the stored tensor is the gradient of
-/// the layer's output (not the activations, not the layer input's gradient), the latest, detached; Dispose unregisters.
-/// Compared with <see cref="Hooks.BackwardHook"/>.
-/// </summary>
+/// <summary>Exercise 3, a backward hook, against <see cref="Hooks.BackwardHook"/>; its cases and criteria are the plan.</summary>
 internal static class BackwardHookExercise
 {
     private const string Title = "Exercise 3: a backward hook";
@@ -35,7 +30,7 @@ internal static class BackwardHookExercise
         GuardedFunctionErrors.TakeAll();
         var net = TinyNets.ThreeClassGapNet();
         var classifier = ExerciseData.Classifier;
-        using var guard = new ModelGuard(r, classifier, " (the real network)");
+        using var guard = ModelSnapshot.Guard(r, classifier, " (the real network)");
         var cases = new (string Name, Module<Tensor, Tensor> Model, Module<Tensor, Tensor> Layer, Module<Tensor, Tensor>? Previous, Func<Tensor> Input, int[] Classes)[]
         {
             ("hand-built network, layer 'features'", net, ModuleLookup.FindTensorModule(net, "features"), null, TinyNets.ThreeClassGapInput, [2, 0]),

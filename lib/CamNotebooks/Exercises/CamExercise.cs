@@ -4,10 +4,7 @@ using static TorchSharp.torch;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>
-/// Exercise 2, the class activation map: two hand-built cases (K = C = 3 on 2x3; K = 4, C = 3 on a non-square 3x5, both signs)
-/// and the real layer4 (cat photo, both classes; dog photo, class cat). Exercise 8 runs its cases through <see cref="RunCases"/> too.
-/// </summary>
+/// <summary>Exercise 2, the class activation map; exercise 8 runs its cases through <see cref="RunCases"/> too.</summary>
 internal static class CamExercise
 {
     private const string Title = "Exercise 2: the class activation map";

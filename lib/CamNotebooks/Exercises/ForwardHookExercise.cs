@@ -4,11 +4,7 @@ using static TorchSharp.torch.nn;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>
-/// Exercise 1, a forward hook: a hand-built conv followed by an in-place ReLU (does the copy survive it? is it detached? is
-/// the layer's output left alone?), then the real ResNet's layer4 on two photos (the output, not the input; the latest pass;
-/// not a module inside layer4), and hooks left on the model after Dispose. Compared with <see cref="Hook"/>.
-/// </summary>
+/// <summary>Exercise 1, a forward hook, against <see cref="Hook"/>; its cases and criteria are the plan.</summary>
 internal static class ForwardHookExercise
 {
     private const string Title = "Exercise 1: a forward hook";
@@ -104,7 +100,7 @@ internal static class ForwardHookExercise
     private static void RealLayer(CheckRecorder r, Func<Module<Tensor, Tensor>, ExerciseHook> createHook)
     {
         var classifier = ExerciseData.Classifier;
-        using var guard = new ModelGuard(r, classifier, " (the real network)");
+        using var guard = ModelSnapshot.Guard(r, classifier, " (the real network)");
         var body = classifier.Body;
         var layer4 = body.Layer4;
         var beforeReal = HookRegistry.Snapshot(body);
@@ -116,16 +112,16 @@ internal static class ForwardHookExercise
         {
             if (!r.TryCreateHook("creates the hook on layer4", () => createHook(layer4), RegistrationHint, out var realHook)) return;
             using var disposeReal = new DisposeOnce(realHook);
-            Tensor? firstStored = null;
             Tensor firstReference = null!;
+            Tensor? realStored = null;
             foreach (var photo in new[] { ExerciseData.CatPhoto, ExerciseData.DogPhoto })
             {
                 using var batch = ExerciseData.Batch(photo);
                 if (!r.TryLearner($"the ResNet runs with your hook ({photo})", () => { using (no_grad()) body.call(batch).Dispose(); }, RegistrationHint)) return;
-                if (!r.TryStored(realHook, "stores layer4's output", out var s)) return;
-                if (firstStored is null && s is not null && !s.IsInvalid) (firstStored, firstReference) = (s.detach().clone(), reference.Stored.detach().clone());
+                if (!r.TryStored(realHook, "stores layer4's output", out realStored)) return;
+                if (firstReference is null && realStored is not null && !realStored.IsInvalid)
+                    firstReference = reference.Stored.detach().clone();
             }
-            if (!r.TryStored(realHook, "stores layer4's output", out var realStored)) return;
             if (realStored is null) r.Fail("stores layer4's output on real photos", FindingCodes.NothingStored, "Stored is null", RegistrationHint);
             else
                 TensorComparison.Compare(r, "stores layer4's output on real photos (the latest pass)", realStored, reference.Stored,

@@ -5,13 +5,7 @@ using static TorchSharp.torch.nn;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>
-/// Exercise 4, Grad-CAM for any layer: against <see cref="Maps.GradCam"/> (which explains the model in eval mode) on a
-/// hand-built 3-class network, a batch-norm network handed over in training mode, and the real classifier at layer4 (cat photo:
-/// cat and dog; dog photo: cat) and layer3. Any correct way passes (hooks, autograd.grad, eval() first...). The model is
-/// snapshotted before each call; each change (batch-norm statistics, weights, modes other than eval(), requires_grad, hooks)
-/// is its own failed criterion, and the model is restored.
-/// </summary>
+/// <summary>Exercise 4, Grad-CAM for any layer, against <see cref="Maps.GradCam"/> in eval mode; the model is restored.</summary>
 internal static class GradCamExercise
 {
     private const string Title = "Exercise 4: Grad-CAM for any layer";

@@ -52,9 +52,7 @@ public abstract class GuardedFunction<T> : SingleTensorFunction<T> where T : Gua
         {
             GuardedFunctionErrors.Report(Name, e);
         }
-        var passThrough = new List<Tensor> { grad_output };
-        for (int i = 1; i < count; i++) passThrough.Add(null!);
-        return passThrough;
+        return [grad_output, .. Enumerable.Repeat<Tensor>(null!, count - 1)];
     }
 }
 

@@ -3,10 +3,7 @@ using static TorchSharp.torch;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>
-/// Exercise 6, Grad-CAM of a batch without keepdim: a trap case where N = h = 2 and K = w = 3 (weights [N, K] broadcast against
-/// [N, K, h, w] with no error, on the wrong axes), then real layer4 activations and gradients of two photos, and of one.
-/// </summary>
+/// <summary>Exercise 6, Grad-CAM of a batch without keepdim, with a trap case where misaligned weights still fit.</summary>
 internal static class KeepdimExercise
 {
     private const string Title = "Exercise 6: Grad-CAM without keepdim";
@@ -64,10 +61,6 @@ internal static class KeepdimExercise
         Tensor Weighted(Tensor w) => (w.unsqueeze(-1).unsqueeze(-1) * a).sum(1);
         List<KnownMistake> mistakes =
         [
-            new(FindingCodes.BroadcastMisaligned, "your channel weights were multiplied along the wrong dimensions (the shapes happened to fit)",
-                BroadcastHint, () => (weights * a).sum(1).relu()),
-            new(FindingCodes.BroadcastMisaligned, "your channel weights [N, 1, 1, K] were lined up with the width, not the channels",
-                BroadcastHint, () => (weights.unsqueeze(1).unsqueeze(1) * a).sum(1).relu()),
             new(FindingCodes.MissingRelu, "your maps keep negative values", "Grad-CAM keeps only the positive part of the weighted sum.", () => Weighted(weights)),
             // In the trap case the first image's map is 0 everywhere, so these two cannot be told apart there: the detail names both.
             new(FindingCodes.WholeBatch, "every image got the same channel weights (averaged over the whole batch, or taken from one image)", OwnWeightsHint,

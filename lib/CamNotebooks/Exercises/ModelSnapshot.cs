@@ -3,11 +3,7 @@ using static TorchSharp.torch.nn;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>One way the learner's code left the model changed (see <see cref="ModelSnapshot.Changes"/>).</summary>
-/// <param name="Code">The diagnosis code (<see cref="FindingCodes"/>).</param>
-/// <param name="Criterion">The criterion it breaks, e.g. "leaves the batch-norm statistics as they were".</param>
-/// <param name="Detail">What changed, where.</param>
-/// <param name="Hint">The idea to revisit.</param>
+/// <summary>A change the learner's code left on the model, as a failed criterion (<see cref="ModelSnapshot.Changes"/>).</summary>
 internal sealed record ModelChange(string Code, string Criterion, string Detail, string Hint);
 
 /// <summary>
@@ -23,6 +19,7 @@ internal sealed class ModelSnapshot : IDisposable
     private readonly List<(string Name, Tensor Buffer, Tensor Value)> _buffers = [];
     private readonly List<(string Name, int Depth, Module Module, bool Training)> _modes = [];
     private readonly Dictionary<Module, HashSet<string>> _hooks;
+    private (CheckRecorder Recorder, string Suffix, string Prefix)? _guard;
 
     private ModelSnapshot(Module model)
     {
@@ -42,6 +39,10 @@ internal sealed class ModelSnapshot : IDisposable
 
     /// <summary>Records <paramref name="model"/>'s state (copies of every parameter and buffer).</summary>
     public static ModelSnapshot Take(Module model) => new(model ?? throw new ArgumentNullException(nameof(model)));
+
+    /// <summary>For a <c>using</c> block: at its end, each change left is a failed criterion and the model is restored.</summary>
+    public static ModelSnapshot Guard(CheckRecorder r, Module model, string suffix, string prefix = "") =>
+        new(model ?? throw new ArgumentNullException(nameof(model))) { _guard = (r, suffix, prefix) };
 
     /// <summary>Whether every layer's training flag went from true to false, and nothing else changed mode: <c>eval()</c>.</summary>
     public bool OnlySwitchedToEval =>
@@ -125,22 +126,8 @@ internal sealed class ModelSnapshot : IDisposable
 
     public void Dispose()
     {
+        if (_guard is { } guard) ReportAndRestore(guard.Recorder, guard.Suffix, guard.Prefix);
         foreach (var p in _parameters) { p.Value.Dispose(); p.Grad?.Dispose(); }
         foreach (var b in _buffers) b.Value.Dispose();
-    }
-}
-
-/// <summary>
-/// Snapshots a model for the length of a <c>using</c> block; at its end reports every change the learner's code left (each
-/// as its own failed criterion) and restores the model, however the block was left.
-/// </summary>
-internal sealed class ModelGuard(CheckRecorder recorder, Module model, string suffix, string prefix = "") : IDisposable
-{
-    private readonly ModelSnapshot _snapshot = ModelSnapshot.Take(model);
-
-    public void Dispose()
-    {
-        _snapshot.ReportAndRestore(recorder, suffix, prefix);
-        _snapshot.Dispose();
     }
 }

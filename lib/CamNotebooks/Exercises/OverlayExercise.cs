@@ -4,10 +4,7 @@ using static TorchSharp.torch.nn.functional;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>
-/// Exercise 5, a heatmap over a photo: against <see cref="HeatmapMath"/> (Normalize, Upsample, Blend) on a hand-built
-/// non-square case, the cat photo with its Grad-CAM map, and a crop of it. Scaling after stretching is accepted too.
-/// </summary>
+/// <summary>Exercise 5, a heatmap over a photo, against <see cref="MapOverlay.Blend"/>; scaling after stretching is fine.</summary>
 internal static class OverlayExercise
 {
     private const string Title = "Exercise 5: a heatmap over a photo";
@@ -42,16 +39,12 @@ internal static class OverlayExercise
         foreach (var (name, image, map, colormap, alpha) in cases)
         {
             var (imageBefore, mapBefore) = (image.clone(), map.clone());
-            var expected = Picture(imageBefore, mapBefore, colormap, alpha);
+            var expected = MapOverlay.Blend(imageBefore, mapBefore, colormap, alpha);
             if (!r.TryLearner(name, () => overlay(image, map, colormap, alpha), out var picture, ValuesHint)) return;
             if (!Judge(r, $"picture for the {name}", picture, expected, imageBefore, mapBefore, colormap, alpha)) return;
             if (!TensorComparison.Untouched(r, $"inputs untouched ({name})", "your function changed the image or the map it was given", (image, imageBefore), (map, mapBefore))) return;
         }
     });
-
-    /// <summary>The library's picture: the map min-max scaled, stretched bilinearly, coloured and blended.</summary>
-    internal static Tensor Picture(Tensor image, Tensor map, Colormap colormap, double alpha) =>
-        HeatmapMath.Blend(image, HeatmapMath.Upsample(HeatmapMath.Normalize(map), image.shape[1], image.shape[2]), colormap, alpha);
 
     /// <summary>Records the finding for one picture: a shape named first, then scaling after stretching accepted, then the blend's weights, then the rules.</summary>
     private static bool Judge(CheckRecorder r, string criterion, Tensor? picture, Tensor expected, Tensor image, Tensor map, Colormap colormap, double alpha)

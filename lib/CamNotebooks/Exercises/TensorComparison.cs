@@ -66,7 +66,7 @@ internal static class TensorComparison
         Permuted,
         ImagesReordered,
         c => c.SameShape ? null
-            : SwappedShape(c.A, c.E) && c.Close(c.A, c.E.transpose(-1, -2))
+            : c.E.dim() >= 2 && c.Close(c.A, c.E.transpose(-1, -2))
                 ? c.Fail(FindingCodes.Transposed, $"got shape {Shape(c.A)}, expected {Shape(c.E)}: rows and columns are swapped", c.Hints.Transposed ?? TransposedHint)
                 : c.Fail(FindingCodes.WrongShape, $"got shape {Shape(c.A)}, expected {Shape(c.E)}",
                     c.Hints.Shape ?? "Follow the shapes step by step: which dimensions should a sum or mean remove, which should stay?"),
@@ -203,9 +203,6 @@ internal static class TensorComparison
             $"largest difference {difference.max().item<float>():G4} at {Index(at, c.A.shape)} (yours {c.A.flatten()[at].item<float>():G4}, " +
             $"reference {c.E.flatten()[at].item<float>():G4})", c.Hints.Values);
     }
-
-    private static bool SwappedShape(Tensor a, Tensor e) => a.dim() == e.dim() && a.dim() >= 2 && a.shape[^1] == e.shape[^2]
-        && a.shape[^2] == e.shape[^1] && a.shape[..^2].SequenceEqual(e.shape[..^2]);
 
     /// <summary>max |a - b| ≤ 1e-5 + 1e-3 · max |b|: loose enough for another order of summation, tight enough for any real mistake.</summary>
     public static bool Close(Tensor a, Tensor b, double relative = 1e-3)
