@@ -56,10 +56,7 @@ internal static class CamExercise
         ], ValuesHint, "positions h·w", MapMistakes, map: true);
     });
 
-    /// <summary>
-    /// Runs a CAM function on each case until the first failure: the map against the reference (with the other classes'
-    /// maps, the table's known mistakes and the ÷positions and ÷K factors named), then the inputs untouched.
-    /// </summary>
+    /// <summary>Each case until the first failure: the map against the reference (mistakes named), then the inputs.</summary>
     internal static void RunCases(CheckRecorder r, CamFunction cam, IEnumerable<Case> cases, string valuesHint, string positionsName,
         Func<Tensor, Tensor, int, Tensor, IEnumerable<KnownMistake>> mistakes, bool map)
     {

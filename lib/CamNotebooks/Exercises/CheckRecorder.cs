@@ -7,7 +7,7 @@ using Module = TorchSharp.torch.nn.Module;
 namespace CamNotebooks.Exercises;
 
 /// <summary>Collects a check's findings and runs the learner's code so that no exception of theirs escapes.</summary>
-internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan = null)
+internal sealed class CheckRecorder
 {
     /// <summary>Checks share one model; running two at once (parallel tests) would let one's hooks fire in the other's passes.</summary>
     private static readonly object Gate = new();
@@ -15,14 +15,14 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
     private readonly List<CheckFinding> _findings = [];
 
     /// <summary>
-    /// Runs one check's <paramref name="body"/> under the gate and a dispose scope: an exception that escapes it (left behind by
-    /// the learner's code) becomes a finding, and autograd's switches are put back whatever happened. A null answer is bad input: it throws.
+    /// Runs a check's <paramref name="body"/> under the gate and a dispose scope: an exception that escapes it becomes a finding,
+    /// and autograd's switches are put back. A null answer is bad input: it throws.
     /// </summary>
     public static CheckResult Run(string exercise, IReadOnlyList<string> plan, object answer, Action<CheckRecorder> body,
         [CallerArgumentExpression(nameof(answer))] string? answerName = null)
     {
         ArgumentNullException.ThrowIfNull(answer, answerName);
-        var recorder = new CheckRecorder(exercise, plan);
+        var recorder = new CheckRecorder();
         var switches = AutogradSwitches.Current;
         lock (Gate)
         {
@@ -38,7 +38,7 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
             }
             finally { recorder.RestoreAutograd(switches); }
         }
-        return recorder.Result();
+        return new(exercise, recorder._findings.ToList(), plan);
     }
 
     /// <summary>Records whether hooks the learner's code registered on <paramref name="model"/> are gone, removing any left.</summary>
@@ -74,12 +74,9 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
     /// <summary>Records <paramref name="finding"/> as is (from <see cref="TensorComparison"/>).</summary>
     public void Add(CheckFinding finding) => _findings.Add(finding);
 
-    public CheckResult Result() => new(exercise, _findings.ToList(), plan);
-
     /// <summary>
-    /// Runs the learner's code. A <see cref="NotImplementedException"/> (however wrapped) becomes "not yet implemented";
-    /// any other exception becomes an "exception" finding with its type, message and where in the learner's code it came
-    /// from, unless <paramref name="explain"/> (which must not throw) names it as a known mistake. Returns false when the learner's code threw.
+    /// Runs the learner's code; false when it threw. NotImplementedException becomes "not yet implemented", any other exception a
+    /// finding with its type and message, unless <paramref name="explain"/> (which must not throw) names it as a known mistake.
     /// </summary>
     public bool TryLearner<T>(string criterion, Func<T> action, out T value, string whenFailing, Func<Exception, CheckFinding?>? explain = null)
     {
@@ -90,10 +87,7 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
         finally { RestoreAutograd(switches); }
     }
 
-    /// <summary>
-    /// Autograd's switches are global (per thread): a no_grad() or inference_mode() without using leaves them changed for
-    /// every later cell. Each kind is reported once per check, and really switched back.
-    /// </summary>
+    /// <summary>Puts autograd's switches back (left changed, they change every later cell); reported once per kind.</summary>
     public void RestoreAutograd(AutogradSwitches expected)
     {
         var found = AutogradSwitches.Current;

@@ -119,8 +119,7 @@ internal static class ForwardHookExercise
                 using var batch = ExerciseData.Batch(photo);
                 if (!r.TryLearner($"the ResNet runs with your hook ({photo})", () => { using (no_grad()) body.call(batch).Dispose(); }, RegistrationHint)) return;
                 if (!r.TryStored(realHook, "stores layer4's output", out realStored)) return;
-                if (firstReference is null && realStored is not null && !realStored.IsInvalid)
-                    firstReference = reference.Stored.detach().clone();
+                firstReference ??= realStored is not null && !realStored.IsInvalid ? reference.Stored.detach().clone() : null!;
             }
             if (realStored is null) r.Fail("stores layer4's output on real photos", FindingCodes.NothingStored, "Stored is null", RegistrationHint);
             else

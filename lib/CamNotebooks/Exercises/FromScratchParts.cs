@@ -107,7 +107,9 @@ public sealed class FromScratchParts
             return null;
         }
         var defaults = constructor!.GetParameters().Skip(1).Select(p => p.DefaultValue).ToArray();
-        return layer => new LearnerHook((IDisposable)Invoke(() => constructor.Invoke([layer, .. defaults])), stored!);
+        // The learner's own exceptions, not reflection's wrapper around them.
+        const BindingFlags Unwrapped = BindingFlags.DoNotWrapExceptions;
+        return layer => new LearnerHook((IDisposable)constructor.Invoke(Unwrapped, null, [layer, .. defaults], null), stored!);
     }
 
     private static string Describe(ConstructorInfo c) => $"{c.DeclaringType?.Name}({string.Join(", ", c.GetParameters().Select(p => p.ParameterType.Name))})";
@@ -126,23 +128,13 @@ public sealed class FromScratchParts
         return null;
     }
 
-    /// <summary>Runs reflection-invoked learner code, rethrowing their exception rather than the reflection wrapper.</summary>
-    private static object Invoke(Func<object> call)
-    {
-        try { return call(); }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
-            throw;
-        }
-    }
-
     /// <summary>The learner's hook seen as an <see cref="ExerciseHook"/>: Stored read by reflection, Dispose forwarded.</summary>
     private sealed class LearnerHook(IDisposable hook, MemberInfo stored) : ExerciseHook
     {
         public override Tensor? Stored
         {
-            get => (Tensor?)Invoke(() => (stored is PropertyInfo p ? p.GetValue(hook) : ((FieldInfo)stored).GetValue(hook))!);
+            get => (Tensor?)(stored is PropertyInfo p ? p.GetValue(hook, BindingFlags.DoNotWrapExceptions, null, null, null)
+                : ((FieldInfo)stored).GetValue(hook));
             protected set { }
         }
 

@@ -6,14 +6,10 @@ using Module = TorchSharp.torch.nn.Module;
 namespace CamNotebooks.Exercises;
 
 /// <summary>
-/// Sees which forward hooks are registered on a model's layers, so a check can tell whether the learner's code removed
-/// its hooks, and take away the ones it left (otherwise they would keep firing in every later cell).
+/// The hooks registered on a model's layers, so a check can tell whether the learner's code removed its own, and take away
+/// those left (they would fire in every later cell). TorchSharp 0.107 keeps them in four protected dictionaries of
+/// <c>HookableModule&lt;,&gt;</c> and cannot list them, hence reflection; if renamed, <see cref="IsSupported"/> turns false.
 /// </summary>
-/// <remarks>
-/// TorchSharp 0.107 keeps hooks in four protected dictionaries of <c>HookableModule&lt;,&gt;</c> (pre_hooks, post_hooks,
-/// module_pre_hooks, module_post_hooks) and offers no public way to list them, hence reflection. If a future version
-/// renames them, <see cref="IsSupported"/> turns false and the checks fall back to watching whether a hook still fires.
-/// </remarks>
 internal static class HookRegistry
 {
     private static readonly string[] FieldNames = ["pre_hooks", "post_hooks", "module_pre_hooks", "module_post_hooks"];

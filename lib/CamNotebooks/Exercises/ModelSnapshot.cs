@@ -7,10 +7,8 @@ namespace CamNotebooks.Exercises;
 internal sealed record ModelChange(string Code, string Criterion, string Detail, string Hint);
 
 /// <summary>
-/// Everything of a model that a learner's function could change behind its caller's back — parameter values and
-/// requires_grad, buffers (batch-norm running mean/var and counters), each layer's training flag, registered hooks and
-/// accumulated gradients — recorded before the learner's code runs, so that a check can say what changed and put the
-/// model back as it was (the next attempt then sees the original model, without a kernel restart).
+/// What a learner's function could change on its caller's model (parameters, requires_grad, buffers, training flags, hooks,
+/// gradients), recorded so a check can say what changed and put it back: the next attempt sees the original model.
 /// </summary>
 internal sealed class ModelSnapshot : IDisposable
 {

@@ -4,7 +4,7 @@ using static TorchSharp.torch.nn.functional;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>Exercise 5, a heatmap over a photo, against <see cref="MapOverlay.Blend"/>; scaling after stretching is fine.</summary>
+/// <summary>Exercise 5, a heatmap over a photo, against <see cref="MapOverlay.Blend"/>; stretching first is fine.</summary>
 internal static class OverlayExercise
 {
     private const string Title = "Exercise 5: a heatmap over a photo";

@@ -2,11 +2,7 @@ using static TorchSharp.torch;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>A typical wrong answer: if the learner's result matches <see cref="Variant"/>, the check says which mistake it was.</summary>
-/// <param name="Code">The diagnosis code.</param>
-/// <param name="Detail">What the result looks like (e.g. "this is the map of class 0").</param>
-/// <param name="Hint">The concept to revisit.</param>
-/// <param name="Variant">Computes the wrong answer from the same inputs (called only when needed).</param>
+/// <summary>A typical wrong answer: a result matching <see cref="Variant"/> (computed only when needed) is named.</summary>
 internal sealed record KnownMistake(string Code, string Detail, string Hint, Func<Tensor> Variant);
 
 /// <summary>A known scale factor: the result is <see cref="Factor"/> × the reference.</summary>
@@ -81,9 +77,8 @@ internal static class TensorComparison
     ];
 
     /// <summary>
-    /// Records the finding of the first rule that recognises <paramref name="actual"/> (met if it equals
-    /// <paramref name="expected"/> within tolerance); a wrong element type is also reported, once per check. Returns true when
-    /// the values match.
+    /// Records the finding of the first rule that recognises <paramref name="actual"/>, and a wrong element type once per check.
+    /// True when it matches <paramref name="expected"/> within tolerance.
     /// </summary>
     public static bool Compare(CheckRecorder recorder, string criterion, Tensor? actual, Tensor expected, Hints hints,
         IEnumerable<KnownMistake>? mistakes = null, Func<Tensor, Tensor, bool>? close = null)
