@@ -103,45 +103,41 @@ internal static class ForwardHookExercise
         using var guard = ModelSnapshot.Guard(r, classifier, " (the real network)");
         var body = classifier.Body;
         var layer4 = body.Layer4;
-        var beforeReal = HookRegistry.Snapshot(body);
-        Tensor? layer4Input = null;
-        var inputWatch = layer4.register_forward_hook((_, i, _) => { layer4Input = i.detach().clone(); return null!; });
         using var reference = new Hook(layer4, "layer4");
+        using var layer4Input = new Hook(body.Layer3, "layer3"); // layer4's input is layer3's output
         using var inside = HookGroup.ByNames(layer4, [.. layer4.named_modules().Where(m => m.module is Module<Tensor, Tensor>).Select(m => m.name)]);
-        try
+        var beforeReal = HookRegistry.Snapshot(body); // with the check's own hooks, removed when it ends
+        if (!r.TryCreateHook("creates the hook on layer4", () => createHook(layer4), RegistrationHint, out var realHook)) return;
+        using var disposeReal = new DisposeOnce(realHook);
+        Tensor firstReference = null!;
+        Tensor? realStored = null;
+        foreach (var photo in new[] { ExerciseData.CatPhoto, ExerciseData.DogPhoto })
         {
-            if (!r.TryCreateHook("creates the hook on layer4", () => createHook(layer4), RegistrationHint, out var realHook)) return;
-            using var disposeReal = new DisposeOnce(realHook);
-            Tensor firstReference = null!;
-            Tensor? realStored = null;
-            foreach (var photo in new[] { ExerciseData.CatPhoto, ExerciseData.DogPhoto })
-            {
-                using var batch = ExerciseData.Batch(photo);
-                if (!r.TryLearner($"the ResNet runs with your hook ({photo})", () => { using (no_grad()) body.call(batch).Dispose(); }, RegistrationHint)) return;
-                if (!r.TryStored(realHook, "stores layer4's output", out realStored)) return;
-                firstReference ??= realStored is not null && !realStored.IsInvalid ? reference.Stored.detach().clone() : null!;
-            }
-            if (realStored is null) r.Fail("stores layer4's output on real photos", FindingCodes.NothingStored, "Stored is null", RegistrationHint);
-            else
-                TensorComparison.Compare(r, "stores layer4's output on real photos (the latest pass)", realStored, reference.Stored,
-                    new("Store exactly the tensor the layer outputs, as it was at the time of the pass."),
-                    [
-                        new(FindingCodes.CapturedInput, "you stored layer4's input [1, 256, 14, 14]", OutputHint, () => layer4Input!),
-                        new(FindingCodes.Stale, "this is the first photo's output: the second pass did not replace it (the hook kept only its first tensor, or stopped firing)",
-                            "A hook keeps the latest pass's tensor: it stays registered until Dispose and replaces the stored copy every time it fires.", () => firstReference),
-                        .. inside.Where(h => h.HasStored).Select(h => new KnownMistake(FindingCodes.WrongLayer,
-                            $"you stored the output of layer4.{h.LayerName}, a module inside layer4, not layer4's own output",
-                            "Hook the layer you are given, not a module inside it: the layer's output is what comes out of all of it.", () => h.Stored)),
-                    ]);
-            if (!r.TryLearner("Dispose runs", realHook.Dispose, "Dispose should remove the hook.")) return;
-            disposeReal.Disposed = true;
+            using var batch = ExerciseData.Batch(photo);
+            var pass = () => { using (no_grad()) body.call(batch).Dispose(); };
+            if (!r.TryLearner($"the ResNet runs with your hook ({photo})", pass, RegistrationHint)) return;
+            if (!r.TryStored(realHook, "stores layer4's output", out realStored)) return;
+            firstReference ??= realStored is not null && !realStored.IsInvalid ? reference.Stored.detach().clone() : null!;
         }
-        finally
-        {
-            inputWatch.remove();
-            reference.Dispose();
-            inside.Dispose();
-        }
+        if (realStored is null)
+            r.Fail("stores layer4's output on real photos", FindingCodes.NothingStored, "Stored is null", RegistrationHint);
+        else
+            TensorComparison.Compare(r, "stores layer4's output on real photos (the latest pass)", realStored, reference.Stored,
+                new("Store exactly the tensor the layer outputs, as it was at the time of the pass."),
+                [
+                    new(FindingCodes.CapturedInput, "you stored layer4's input [1, 256, 14, 14]", OutputHint,
+                        () => layer4Input.Stored),
+                    new(FindingCodes.Stale, "this is the first photo's output: the second pass did not replace it " +
+                        "(the hook kept only its first tensor, or stopped firing)",
+                        "A hook keeps the latest pass's tensor: it stays registered until Dispose and replaces the stored copy " +
+                        "every time it fires.", () => firstReference),
+                    .. inside.Where(h => h.HasStored).Select(h => new KnownMistake(FindingCodes.WrongLayer,
+                        $"you stored the output of layer4.{h.LayerName}, a module inside layer4, not layer4's own output",
+                        "Hook the layer you are given, not a module inside it: " +
+                        "the layer's output is what comes out of all of it.", () => h.Stored)),
+                ]);
+        if (!r.TryLearner("Dispose runs", realHook.Dispose, "Dispose should remove the hook.")) return;
+        disposeReal.Disposed = true;
         if (HookRegistry.IsSupported(body))
             r.ExpectNoLeftoverHooks(body, beforeReal, "Dispose removes the hook from layer4", "Keep the HookRemover and call remove() in Dispose.");
     }

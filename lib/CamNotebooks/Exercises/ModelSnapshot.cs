@@ -21,26 +21,23 @@ internal sealed class ModelSnapshot : IDisposable
 
     private ModelSnapshot(Module model)
     {
-        _model = model;
-        using (no_grad())
-        {
-            foreach (var (name, p) in model.named_parameters())
-                _parameters.Add((name, p, p.detach().clone().DetachFromDisposeScope(), p.requires_grad,
-                    p.grad is { } g ? g.detach().clone().DetachFromDisposeScope() : null));
-            foreach (var (name, b) in model.named_buffers())
-                _buffers.Add((name, b, b.detach().clone().DetachFromDisposeScope()));
-        }
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        // Copies of detached tensors: autograd records nothing, no no_grad() needed.
+        foreach (var (name, p) in model.named_parameters())
+            _parameters.Add((name, p, Copy(p), p.requires_grad, p.grad is { } g ? Copy(g) : null));
+        foreach (var (name, b) in model.named_buffers())
+            _buffers.Add((name, b, Copy(b)));
         foreach (var (name, module) in model.named_modules().Prepend(("", model)))
             _modes.Add((name, name.Length == 0 ? 0 : name.Count(c => c == '.') + 1, module, module.training));
         _hooks = HookRegistry.Snapshot(model);
     }
 
     /// <summary>Records <paramref name="model"/>'s state (copies of every parameter and buffer).</summary>
-    public static ModelSnapshot Take(Module model) => new(model ?? throw new ArgumentNullException(nameof(model)));
+    public static ModelSnapshot Take(Module model) => new(model);
 
     /// <summary>For a <c>using</c> block: at its end, each change left is a failed criterion and the model is restored.</summary>
     public static ModelSnapshot Guard(CheckRecorder r, Module model, string suffix, string prefix = "") =>
-        new(model ?? throw new ArgumentNullException(nameof(model))) { _guard = (r, suffix, prefix) };
+        new(model) { _guard = (r, suffix, prefix) };
 
     /// <summary>Whether every layer's training flag went from true to false, and nothing else changed mode: <c>eval()</c>.</summary>
     public bool OnlySwitchedToEval =>
@@ -97,7 +94,7 @@ internal sealed class ModelSnapshot : IDisposable
                 if (!Equal(p, value)) p.copy_(value);
                 if (p.requires_grad != requiresGrad) p.requires_grad = requiresGrad;
                 if (grad is null) { if (p.grad is not null) p.grad = null; }
-                else if (p.grad is null || !Equal(p.grad, grad)) p.grad = grad.clone().DetachFromDisposeScope();
+                else if (p.grad is null || !Equal(p.grad, grad)) p.grad = Copy(grad);
             }
             foreach (var (_, b, value) in _buffers)
                 if (!Equal(b, value)) b.copy_(value);
@@ -114,6 +111,8 @@ internal sealed class ModelSnapshot : IDisposable
         foreach (var change in Changes()) r.Fail($"{prefix}{change.Criterion}{suffix}", change.Code, change.Detail, change.Hint);
         Restore();
     }
+
+    private static Tensor Copy(Tensor t) => t.detach().clone().DetachFromDisposeScope();
 
     private static bool Equal(Tensor a, Tensor b)
     {

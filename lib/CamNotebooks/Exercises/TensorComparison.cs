@@ -161,9 +161,8 @@ internal static class TensorComparison
         var reshaped = e.transpose(-1, -2).reshape(e.shape);
         if (!c.Close(reshaped, e) && c.Close(a, reshaped))
             return c.Fail(FindingCodes.ReshapedNotPermuted, "your map is the reference transposed, then reshaped back to [h, w] (axes reshaped, not permuted)", ReshapeHint);
-        var dims = e.shape.ToArray();
-        (dims[^1], dims[^2]) = (dims[^2], dims[^1]);
-        return c.Close(a, e.reshape(dims).transpose(-1, -2))
+        var swapped = e.reshape([.. e.shape[..^2], e.shape[^1], e.shape[^2]]).transpose(-1, -2);
+        return c.Close(a, swapped)
             ? c.Fail(FindingCodes.ReshapedNotPermuted, "your map is the reference reshaped to [w, h], then transposed (axes reshaped, not permuted)", ReshapeHint)
             : null;
     }
