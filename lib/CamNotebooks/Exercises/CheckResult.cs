@@ -49,14 +49,10 @@ public sealed class CheckResult
     /// <inheritdoc />
     public override string ToString()
     {
-        var text = new StringBuilder($"{Exercise}: {Verdict}");
-        foreach (var finding in Findings) text.Append("\n  ").Append(finding.ToString().Replace("\n", "\n  "));
-        if (NotImplemented && Plan.Count > 0)
-        {
-            text.Append("\n  What this check will test:");
-            foreach (var line in Plan) text.Append("\n    • ").Append(line);
-        }
-        return text.ToString();
+        var findings = Findings.Select(f => "\n  " + f.ToString().Replace("\n", "\n  "));
+        string[] plan = NotImplemented && Plan.Count > 0
+            ? ["\n  What this check will test:", .. Plan.Select(line => $"\n    • {line}")] : [];
+        return $"{Exercise}: {Verdict}{string.Concat(findings)}{string.Concat(plan)}";
     }
 
     /// <summary>An HTML table: one row per criterion, green ✔ or red ✘, with the detail and the hint.</summary>

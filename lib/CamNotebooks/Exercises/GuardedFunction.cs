@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using static TorchSharp.torch;
 using static TorchSharp.torch.autograd;
 
@@ -59,18 +60,10 @@ public abstract class GuardedFunction<T> : SingleTensorFunction<T> where T : Gua
 /// <summary>The problems <see cref="GuardedFunction{T}"/> caught in backward passes, oldest first.</summary>
 public static class GuardedFunctionErrors
 {
-    private static readonly List<Exception> Errors = [];
+    private static ImmutableList<Exception> _errors = [];
 
     /// <summary>Returns and forgets every problem reported so far.</summary>
-    public static IReadOnlyList<Exception> TakeAll()
-    {
-        lock (Errors)
-        {
-            var all = Errors.ToList();
-            Errors.Clear();
-            return all;
-        }
-    }
+    public static IReadOnlyList<Exception> TakeAll() => Interlocked.Exchange(ref _errors, []);
 
     private static long _backwardCalls;
 
@@ -81,7 +74,7 @@ public static class GuardedFunctionErrors
 
     internal static void Report(string function, Exception e)
     {
-        lock (Errors) Errors.Add(e);
+        ImmutableInterlocked.Update(ref _errors, errors => errors.Add(e));
         Console.Error.WriteLine($"{function}.Backward failed ({e.GetType().Name}: {e.Message}); the gradient was passed on unchanged.");
     }
 }

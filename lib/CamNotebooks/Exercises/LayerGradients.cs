@@ -28,9 +28,7 @@ internal sealed record LayerGradients(Tensor Activations, Tensor Gradients, Tens
             using var mode = train ? ModelModeScope.Train(model) : ModelModeScope.Eval(model);
             using var gradients = enable_grad();
             var logits = model.call(batch.detach());
-            var score = logits[0, classes[0]];
-            for (int n = 1; n < classes.Length; n++) score = score + logits[n, classes[n]];
-            score.backward(inputs: [leaf!]);
+            logits.gather(1, tensor(classes, ScalarType.Int64).unsqueeze(1)).sum().backward(inputs: [leaf!]);
             return new(leaf!.detach(), leaf!.grad!.detach(), logits.detach());
         }
         finally { remover.remove(); }
