@@ -110,11 +110,10 @@ internal static class BackwardHookExercise
         mistakes.Add(reference.PreviousGradient is { } previous
             ? new(FindingCodes.WrongLayer, "this is the gradient of the layer's input (the previous layer's output)", OutputGradientHint, () => previous)
             : new(FindingCodes.WrongLayer, "this is the gradient of the network's input", OutputGradientHint, () => reference.InputGradient));
-        var hints = new Hints("Store the gradient your backward receives, as it is.")
-        {
-            Factors = TensorComparison.PositionFactors(reference.Gradient, "you divided the gradient by the number of positions",
-                "Store the gradient as backward hands it to you; averaging it over the positions is Grad-CAM's step, done later."),
-        };
+        var hints = new Hints("Store the gradient your backward receives, as it is.",
+            Factors: TensorComparison.PositionFactors(reference.Gradient, "you divided the gradient by the number of positions",
+                "Store the gradient as backward hands it to you; averaging it over the positions is Grad-CAM's step, " +
+                "done later."));
         if (!TensorComparison.Compare(r, $"captures the gradient of the layer's output for class {c} ({name})", stored, reference.Gradient, hints, mistakes)) return false;
         if (!detached)
         {

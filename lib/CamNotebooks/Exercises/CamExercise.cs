@@ -71,18 +71,17 @@ internal static class CamExercise
             var all = mistakes(aBefore, wBefore, c, expected).ToList();
             all.InsertRange(1, otherClasses.Reverse());
             var hints = new Hints(valuesHint, Scaled: "The pattern is right but the scale is not: look for a division or a factor the weighted sum does not have.",
-                Shape: map ? null : "activations are [K, L] and the weights [C, K]: the sum runs over K, and one class's map keeps one value per word, [L].")
-            {
-                Map = map,
-                Inputs = "the activations and weights you were given",
-                Factors =
+                Shape: map ? null : "activations are [K, L] and the weights [C, K]: the sum runs over K, " +
+                    "and one class's map keeps one value per word, [L].",
+                Map: map,
+                Inputs: "the activations and weights you were given",
+                Factors:
                 [
                     new(1.0 / positions, FindingCodes.AveragedOverPositions, $"you divided by the number of {positionsName} = {positions}",
                         $"CAM sums the weighted channels at each {(map ? "position" : "word")}; averaging over the {(map ? "positions" : "words")} is what the pooling before the head does, not the map."),
                     new(1.0 / channels, FindingCodes.AveragedOverChannels, $"you divided by the number of channels K = {channels}",
                         "CAM is the weighted sum over the channels, not their average."),
-                ],
-            };
+                ]);
             if (!TensorComparison.Compare(r, $"map for the {name}", result, expected, hints, all)) return;
             if (!TensorComparison.Untouched(r, $"inputs untouched ({name})", "your function changed the activations or the weights it was given", (a, aBefore), (w, wBefore))) return;
         }

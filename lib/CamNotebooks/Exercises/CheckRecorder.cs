@@ -49,7 +49,6 @@ internal sealed class CheckRecorder
         else Fail(criterion, FindingCodes.HookNotRemoved, $"{leftOn.Count} hook(s) still registered on {string.Join(", ", leftOn.Distinct())} (the check removed them for you)", hint);
     }
 
-    /// <summary>Reads a learner hook's Stored safely.</summary>
     public bool TryStored(ExerciseHook hook, string criterion, out Tensor? stored) =>
         TryLearner(criterion, () => hook.Stored, out stored, "Reading Stored threw: the getter should just return the tensor you kept.");
 
@@ -62,7 +61,6 @@ internal sealed class CheckRecorder
         return false;
     }
 
-    /// <summary>True once a failure was recorded.</summary>
     public bool Failed => _findings.Any(f => !f.Passed);
 
     public IReadOnlyList<CheckFinding> Findings => _findings;
@@ -71,7 +69,6 @@ internal sealed class CheckRecorder
 
     public void Fail(string criterion, string code, string detail, string hint) => _findings.Add(new(criterion, false, code, detail, hint));
 
-    /// <summary>Records <paramref name="finding"/> as is (from <see cref="TensorComparison"/>).</summary>
     public void Add(CheckFinding finding) => _findings.Add(finding);
 
     /// <summary>
@@ -125,7 +122,6 @@ internal sealed class CheckRecorder
         else Fail(criterion, FindingCodes.Exception, $"your code threw {inner.GetType().Name}: {FirstLine(inner.Message)}", whenFailing);
     }
 
-    /// <summary>The hint for a tensor used after the model (or a dispose scope) freed it.</summary>
     private const string DisposedHint =
         "The model frees each layer's output as soon as the next layer has used it, so a tensor your hook kept as it was is gone " +
         "by the time you read it. Keep a tensor of your own in the hook: a detached copy (detach().clone()) for its values, or, " +

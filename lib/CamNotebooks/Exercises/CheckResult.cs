@@ -78,11 +78,8 @@ public sealed class CheckResult
         }
         html.Append("</table>");
         if (NotImplemented && Plan.Count > 0)
-        {
-            html.Append("<div style=\"margin-top:4px\">What this check will test:</div><ul style=\"margin:2px 0 4px 0\">");
-            foreach (var line in Plan) html.Append($"<li>{E(line)}</li>");
-            html.Append("</ul>");
-        }
+            html.Append("<div style=\"margin-top:4px\">What this check will test:</div><ul style=\"margin:2px 0 4px 0\">")
+                .Append(string.Concat(Plan.Select(line => $"<li>{E(line)}</li>"))).Append("</ul>");
         return html.Append("</div>").ToString();
     }
 }

@@ -38,7 +38,6 @@ internal static class ForwardHookExercise
         var conv = ModuleLookup.FindTensorModule(net, "conv");
         var input = TinyNets.InPlaceInput();
         var expected = input * 2; // the conv's output, before the ReLU overwrote it
-        var expectedModelOutput = expected.relu();
         var before = HookRegistry.Snapshot(net);
         // Hooks run in the order they were registered: one before the learner's and one after see whether theirs replaced the output.
         Tensor? outputBefore = null, outputAfter = null;
@@ -51,7 +50,7 @@ internal static class ForwardHookExercise
         watchBefore.remove();
         watchAfter.remove();
         if (!ran) return false;
-        if (!TensorComparison.Close(output.detach(), expectedModelOutput))
+        if (!TensorComparison.Close(output.detach(), expected.relu()))
             r.Fail("leaves the model's output unchanged", FindingCodes.OutputChanged, "the model computed something else with your hook on",
                 "Whatever a forward hook returns replaces the layer's output; a hook that only watches returns null.");
         else if (outputBefore is not null && outputAfter is not null && !ReferenceEquals(outputBefore, outputAfter))
@@ -64,7 +63,6 @@ internal static class ForwardHookExercise
         }
         if (!r.TryStored(hook, "stores the output", out var stored)) return false;
         if (Missing(r, "stores the output", stored, outputBefore)) return false;
-        bool detached = !stored!.requires_grad;
         TensorComparison.Compare(r, "stores the layer's output (hand-built conv, then an in-place ReLU)", stored, expected,
             new("The stored values should be exactly what the layer returned."),
             [
@@ -72,7 +70,7 @@ internal static class ForwardHookExercise
                     "detach() gives a view of the same memory; a copy that later operations cannot touch needs its own memory.", () => expected.relu()),
                 new(FindingCodes.CapturedInput, "you stored the layer's input", OutputHint, () => input),
             ]);
-        if (detached) r.Pass("the stored copy is detached from the autograd graph");
+        if (!stored!.requires_grad) r.Pass("the stored copy is detached from the autograd graph");
         else r.Fail("the stored copy is detached from the autograd graph", FindingCodes.NotDetached, "Stored.requires_grad is true",
             "A kept activation must not hold on to the graph that produced it (memory, and gradients you never asked for): detach it.");
         if (!r.TryLearner("Dispose runs", hook.Dispose, "Dispose should remove the hook with the remover that register_forward_hook returned.")) return false;

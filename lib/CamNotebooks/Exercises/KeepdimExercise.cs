@@ -42,14 +42,11 @@ internal static class KeepdimExercise
             var hints = new Hints(
                 "Grad-CAM: one weight per image and channel (the gradients averaged over the positions), a weighted sum of the channels, " +
                 "its positive part. Broadcasting lines shapes up from the right: check which axes of the activations your weights met.",
-                Shape: "The result is [N, h, w]: one map per image. Follow the shapes through each step.")
-            {
-                Map = true,
-                Images = true,
-                Inputs = "the activations and gradients you were given",
-                Factors = TensorComparison.PositionFactors(gBefore, "you summed the gradients over the positions instead of averaging them",
-                    GradCamExercise.GradientsSummedHint, summed: true),
-            };
+                Shape: "The result is [N, h, w]: one map per image. Follow the shapes through each step.",
+                Map: true,
+                Images: true,
+                Inputs: "the activations and gradients you were given",
+                Factors: GradCamExercise.SummedFactors(gBefore));
             if (!TensorComparison.Compare(r, $"maps for the {name}", maps, expected, hints, Mistakes(aBefore, gBefore, expected))) return;
             if (!TensorComparison.Untouched(r, $"inputs untouched ({name})", "your formula changed the activations or gradients", (a, aBefore), (g, gBefore))) return;
         }

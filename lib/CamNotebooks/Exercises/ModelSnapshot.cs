@@ -32,7 +32,6 @@ internal sealed class ModelSnapshot : IDisposable
         _hooks = HookRegistry.Snapshot(model);
     }
 
-    /// <summary>Records <paramref name="model"/>'s state (copies of every parameter and buffer).</summary>
     public static ModelSnapshot Take(Module model) => new(model);
 
     /// <summary>For a <c>using</c> block: at its end, each change left is a failed criterion and the model is restored.</summary>
@@ -105,7 +104,6 @@ internal sealed class ModelSnapshot : IDisposable
         HookRegistry.Added(_model, _hooks, remove: true);
     }
 
-    /// <summary>Records each change as a failed criterion, then restores.</summary>
     public void ReportAndRestore(CheckRecorder r, string suffix, string prefix = "")
     {
         foreach (var change in Changes()) r.Fail($"{prefix}{change.Criterion}{suffix}", change.Code, change.Detail, change.Hint);

@@ -116,11 +116,10 @@ internal static class OverlayExercise
                 "The colour map gives red, green, blue in that order, like the image's channels; keep them as they come.", () => image * (1 - alpha) + colours.flip(0) * alpha),
         ];
         var hints = new Hints(ValuesHint, Scaled: "The picture is right up to a factor: look for a division or a factor the blend does not have.",
-            Transposed: "Stretch to [height, width] (tensors are [channels, height, width]), not [width, height].")
-        {
-            Inputs = "the image you were given",
-            Factors = [new(1.0 / 255, FindingCodes.ScaledValues, "a picture of 0..1", "Images and colours here are 0..255, not 0..1.")],
-        };
+            Transposed: "Stretch to [height, width] (tensors are [channels, height, width]), not [width, height].",
+            Inputs: "the image you were given",
+            Factors: [new(1.0 / 255, FindingCodes.ScaledValues, "a picture of 0..1",
+                "Images and colours here are 0..255, not 0..1.")]);
         return TensorComparison.Compare(r, criterion, picture, expected, hints, mistakes, Close);
     }
 

@@ -8,20 +8,16 @@ internal sealed record KnownMistake(string Code, string Detail, string Hint, Fun
 /// <summary>A known scale factor: the result is <see cref="Factor"/> × the reference.</summary>
 internal sealed record NamedFactor(double Factor, string Code, string Detail, string Hint);
 
-/// <summary>Hints for the generic differences; a check may pass its own.</summary>
-internal sealed record Hints(string Values, string? Scaled = null, string? Shifted = null, string? Transposed = null, string? Shape = null)
+/// <summary>
+/// Hints for the generic differences (a check may pass its own) and what the result is: made from <see cref="Inputs"/> (for the
+/// float32 hint), a <see cref="Map"/> (display transforms and reshapes recognised), one map per image along dimension 0
+/// (<see cref="Images"/> moved or reordered recognised), with <see cref="Factors"/> that mean something (1/(h·w), 1/K...).
+/// </summary>
+internal sealed record Hints(string Values, string? Scaled = null, string? Shifted = null, string? Transposed = null,
+    string? Shape = null, string Inputs = "the tensors you were given", bool Map = false, bool Images = false,
+    IReadOnlyList<NamedFactor>? Factors = null)
 {
-    /// <summary>What a float32 result is made from, for the element-type hint ("the activations and weights you were given").</summary>
-    public string Inputs { get; init; } = "the tensors you were given";
-
-    /// <summary>The result is a map (its last two dimensions are positions): display transforms and reshapes are recognised.</summary>
-    public bool Map { get; init; }
-
-    /// <summary>The result is one map per image along dimension 0: images moved to another axis or order are recognised.</summary>
-    public bool Images { get; init; }
-
-    /// <summary>Scale factors with a meaning (1/(h·w), 1/K...): when the result is the reference times one, say which.</summary>
-    public IReadOnlyList<NamedFactor> Factors { get; init; } = [];
+    public IReadOnlyList<NamedFactor> Factors { get; } = Factors ?? [];
 }
 
 /// <summary>
@@ -46,7 +42,7 @@ internal static class TensorComparison
     private const string RawHint = "A map's raw values carry its meaning (how much each position adds to the score); scaling to 0..1 is a display step, done later, when it is coloured.";
     private const string ReshapeHint = "reshape keeps the memory order and only cuts it differently; to move an axis (rows ↔ columns, channels last) use permute or transpose.";
 
-    /// <summary>The rules, in the order they are tried: the first that recognises the result gives the finding.</summary>
+    // In the order they are tried: the first that recognises the result gives the finding.
     private static readonly Rule[] Rules =
     [
         c => c.Raw is null ? c.Fail(FindingCodes.NoResult, "your code returned null", "Return the tensor you computed.") : null,
