@@ -99,7 +99,6 @@ internal static class BackwardHookExercise
                 "A dispose scope, or a using, frees every tensor made inside it when it ends: what your Backward keeps must outlive it.");
             return false;
         }
-        bool detached = !stored.requires_grad;
         var mistakes = new List<KnownMistake>
         {
             new(FindingCodes.CapturedActivations, "you stored the layer's activations, not their gradient",
@@ -115,7 +114,7 @@ internal static class BackwardHookExercise
                 "Store the gradient as backward hands it to you; averaging it over the positions is Grad-CAM's step, " +
                 "done later."));
         if (!TensorComparison.Compare(r, $"captures the gradient of the layer's output for class {c} ({name})", stored, reference.Gradient, hints, mistakes)) return false;
-        if (!detached)
+        if (stored.requires_grad)
         {
             r.Fail($"the stored gradient is detached ({name})", FindingCodes.NotDetached, "Stored.requires_grad is true",
                 "Keep a detached copy: a stored gradient must not join a new autograd graph.");

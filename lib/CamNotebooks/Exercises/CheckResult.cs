@@ -4,9 +4,8 @@ using System.Text;
 namespace CamNotebooks.Exercises;
 
 /// <summary>
-/// What a check found: <see cref="Passed"/> when every criterion is met, and one <see cref="CheckFinding"/> per
-/// criterion (✔ or ✘ with a stable code and a hint). In a notebook it displays as a small table; as text it is a
-/// ✔/✘ list (<see cref="ToString"/>).
+/// What a check found: one <see cref="CheckFinding"/> per criterion (met, or not with a stable code and a hint),
+/// <see cref="Passed"/> when all are met. A notebook displays it as a small table; as text it is a ✔/✘ list.
 /// </summary>
 public sealed class CheckResult
 {
@@ -17,10 +16,7 @@ public sealed class CheckResult
         Plan = plan ?? [];
     }
 
-    /// <summary>
-    /// What the check tests, in plain words, one line per criterion. Shown while the exercise is not yet implemented, so the
-    /// reader knows what is demanded before writing any code.
-    /// </summary>
+    /// <summary>What the check tests, one line per criterion: shown while the exercise is not yet implemented.</summary>
     public IReadOnlyList<string> Plan { get; }
 
     /// <summary>The exercise checked, e.g. "Exercise 1: a forward hook".</summary>

@@ -6,16 +6,14 @@ using static TorchSharp.torch.nn;
 namespace CamNotebooks.Exercises;
 
 /// <summary>
-/// The learner's pieces for the capstone (exercise 7), found by the names its specification gives — a class
-/// <c>ActivationHook</c>, a class <c>GradientHook</c> and a static class <c>MyMaps</c> with <c>Cam</c>, <c>GradCam</c> and
-/// <c>Overlay</c> — or handed over directly (tests, scripts). What could not be found is kept in <see cref="Problems"/>,
-/// each with what was expected.
+/// The learner's capstone pieces (exercise 7), found by the specification's names (classes <c>ActivationHook</c> and
+/// <c>GradientHook</c>, a static class <c>MyMaps</c> with <c>Cam</c>, <c>GradCam</c> and <c>Overlay</c>) or handed over
+/// directly (tests, scripts); what could not be found is in <see cref="Problems"/>, with what was expected.
 /// </summary>
 /// <remarks>
-/// Why names and reflection rather than delegates in the check cell: a check cell that names the learner's types would not
-/// compile until all of them exist, so the learner would get a compiler error instead of a list of what is missing, and the
-/// untouched notebook could not run. Types declared in a notebook cell are compiled as classes nested in that cell's
-/// submission class (<c>Submission#N</c>); when a cell declaring a name is run again, the latest submission wins.
+/// Names, not delegates in the check cell: a cell naming the learner's types would not compile until all of them exist, so the
+/// learner would get a compiler error, not a list of what is missing. A notebook cell's types are nested in its submission
+/// class (<c>Submission#N</c>); when a cell declaring a name is run again, the latest submission wins.
 /// </remarks>
 public sealed class FromScratchParts
 {

@@ -10,13 +10,11 @@ namespace CamNotebooks.Exercises;
 /// mistake in <see cref="Backward"/> is reported instead of ending the process.
 /// </summary>
 /// <remarks>
-/// <para>Why it exists: autograd's native code calls <c>backward</c>, and .NET cannot carry an exception back out through
-/// native code, so an exception thrown in a plain SingleTensorFunction's backward (including TorchSharp's own "returned an
-/// incorrect number of gradients") terminates the kernel. Here, if <see cref="Backward"/> throws or returns the wrong
-/// number of gradients, the incoming gradient is passed on unchanged, the problem is written to standard error and kept
-/// in <see cref="GuardedFunctionErrors"/>, where the exercise checks find it.</para>
-/// <para>As with SingleTensorFunction: call <c>YourFunction.apply(tensor, other arguments...)</c>; Backward returns one
-/// entry per argument given to apply (null for arguments that are not tensors needing a gradient).</para>
+/// <para>Autograd's native code calls <c>backward</c>, and an exception cannot travel back out through it: one thrown in a plain
+/// SingleTensorFunction's backward (even TorchSharp's "returned an incorrect number of gradients") ends the kernel. Here the
+/// gradient is passed on unchanged instead; the problem goes to standard error and <see cref="GuardedFunctionErrors"/>.</para>
+/// <para>Call <c>YourFunction.apply(tensor, other arguments...)</c>; Backward returns one entry per argument of apply (null for
+/// those that need no gradient).</para>
 /// </remarks>
 /// <typeparam name="T">Your class itself (<c>class Tap : GuardedFunction&lt;Tap&gt;</c>).</typeparam>
 public abstract class GuardedFunction<T> : SingleTensorFunction<T> where T : GuardedFunction<T>, new()

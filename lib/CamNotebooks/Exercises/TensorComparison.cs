@@ -36,14 +36,12 @@ internal static class TensorComparison
         public CheckFinding Pass(string detail) => new(Criterion, true, CheckFinding.OkCode, detail, null);
     }
 
-    private delegate CheckFinding? Rule(Case c);
-
     private const string TransposedHint = "Rows are the height (i), columns the width (j); check the order of the output dimensions.";
     private const string RawHint = "A map's raw values carry its meaning (how much each position adds to the score); scaling to 0..1 is a display step, done later, when it is coloured.";
     private const string ReshapeHint = "reshape keeps the memory order and only cuts it differently; to move an axis (rows ↔ columns, channels last) use permute or transpose.";
 
     // In the order they are tried: the first that recognises the result gives the finding.
-    private static readonly Rule[] Rules =
+    private static readonly Func<Case, CheckFinding?>[] Rules =
     [
         c => c.Raw is null ? c.Fail(FindingCodes.NoResult, "your code returned null", "Return the tensor you computed.") : null,
         c => c.Raw!.IsInvalid ? c.Fail(FindingCodes.NoResult, "the tensor you returned was already disposed",
@@ -195,13 +193,15 @@ internal static class TensorComparison
     }
 
     /// <summary>max |a - b| ≤ 1e-5 + 1e-3 · max |b|: loose enough for another order of summation, tight enough for any real mistake.</summary>
-    public static bool Close(Tensor a, Tensor b, double relative = 1e-3)
+    public static bool Close(Tensor a, Tensor b, double relative = 1e-3) =>
+        Close(a, b, d => d.max().item<float>() <= 1e-5 + relative * (b.numel() == 0 ? 0 : b.abs().max().item<float>()));
+
+    /// <summary>Same shape as <paramref name="b"/>, no NaN, and differences |a - b| that <paramref name="near"/> accepts.</summary>
+    public static bool Close(Tensor a, Tensor b, Func<Tensor, bool> near)
     {
         if (!a.shape.SequenceEqual(b.shape)) return false;
         using var scope = NewDisposeScope();
-        if (a.isnan().any().item<bool>()) return false;
-        double scale = b.numel() == 0 ? 0 : b.abs().max().item<float>();
-        return (a - b).abs().max().item<float>() <= 1e-5 + relative * scale;
+        return !a.isnan().any().item<bool>() && near((a - b).abs());
     }
 
     /// <summary>Whether each input still equals its copy from before the learner's call; if not, records <paramref name="criterion"/> as failed.</summary>
