@@ -196,7 +196,7 @@ internal static class TensorComparison
     public static bool Close(Tensor a, Tensor b, double relative = 1e-3) =>
         Close(a, b, d => d.max().item<float>() <= 1e-5 + relative * (b.numel() == 0 ? 0 : b.abs().max().item<float>()));
 
-    /// <summary>Same shape as <paramref name="b"/>, no NaN, and differences |a - b| that <paramref name="near"/> accepts.</summary>
+    /// <summary>Same shape as <paramref name="b"/>, no NaN, and |a - b| that <paramref name="near"/> accepts.</summary>
     public static bool Close(Tensor a, Tensor b, Func<Tensor, bool> near)
     {
         if (!a.shape.SequenceEqual(b.shape)) return false;
