@@ -98,7 +98,7 @@ public class LayerTests
         var partial = files.Where(f => File.ReadLines(f).Any(l => Regex.IsMatch(l, @"\bpartial\s+(class|record|struct)\b"))).Select(Path.GetFileName).ToList();
         Assert.True(partial.Count == 0, $"partial types in Exercises/: {string.Join(", ", partial)}");
         int lines = files.Sum(f => File.ReadLines(f).Count(l => !string.IsNullOrWhiteSpace(l)));
-        Assert.True(lines < 2156, $"Exercises/ has {lines} non-blank lines; when issue 22 was filed it had 2,156 (the goal: fewer).");
+        Assert.True(lines < 2156, $"Exercises/ has {lines} non-blank lines, issue 22 began at 2,156: it must stay below.");
     }
 
     [Fact]
