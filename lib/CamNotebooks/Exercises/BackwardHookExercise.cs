@@ -4,12 +4,7 @@ using static TorchSharp.torch.nn;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>
-/// Exercise 3, a backward hook: a hand-built 3-class network, then layer3 of the real ResNet on the cat photo, each for two
-/// classes in turn. The model's output and the gradient reaching the input are unchanged; the stored tensor is the gradient of
-/// the layer's output (not the activations, not the layer input's gradient), the latest, detached; Dispose unregisters.
-/// Compared with <see cref="Hooks.BackwardHook"/>.
-/// </summary>
+/// <summary>Exercise 3, a backward hook, against <see cref="Hooks.BackwardHook"/>; its cases and criteria are the plan.</summary>
 internal static class BackwardHookExercise
 {
     private const string Title = "Exercise 3: a backward hook";
@@ -35,7 +30,7 @@ internal static class BackwardHookExercise
         GuardedFunctionErrors.TakeAll();
         var net = TinyNets.ThreeClassGapNet();
         var classifier = ExerciseData.Classifier;
-        using var guard = new ModelGuard(r, classifier, " (the real network)");
+        using var guard = ModelSnapshot.Guard(r, classifier, " (the real network)");
         var cases = new (string Name, Module<Tensor, Tensor> Model, Module<Tensor, Tensor> Layer, Module<Tensor, Tensor>? Previous, Func<Tensor> Input, int[] Classes)[]
         {
             ("hand-built network, layer 'features'", net, ModuleLookup.FindTensorModule(net, "features"), null, TinyNets.ThreeClassGapInput, [2, 0]),
@@ -104,7 +99,6 @@ internal static class BackwardHookExercise
                 "A dispose scope, or a using, frees every tensor made inside it when it ends: what your Backward keeps must outlive it.");
             return false;
         }
-        bool detached = !stored.requires_grad;
         var mistakes = new List<KnownMistake>
         {
             new(FindingCodes.CapturedActivations, "you stored the layer's activations, not their gradient",
@@ -115,13 +109,12 @@ internal static class BackwardHookExercise
         mistakes.Add(reference.PreviousGradient is { } previous
             ? new(FindingCodes.WrongLayer, "this is the gradient of the layer's input (the previous layer's output)", OutputGradientHint, () => previous)
             : new(FindingCodes.WrongLayer, "this is the gradient of the network's input", OutputGradientHint, () => reference.InputGradient));
-        var hints = new Hints("Store the gradient your backward receives, as it is.")
-        {
-            Factors = TensorComparison.PositionFactors(reference.Gradient, "you divided the gradient by the number of positions",
-                "Store the gradient as backward hands it to you; averaging it over the positions is Grad-CAM's step, done later."),
-        };
+        var hints = new Hints("Store the gradient your backward receives, as it is.",
+            Factors: TensorComparison.PositionFactors(reference.Gradient, "you divided the gradient by the number of positions",
+                "Store the gradient as backward hands it to you; averaging it over the positions is Grad-CAM's step, " +
+                "done later."));
         if (!TensorComparison.Compare(r, $"captures the gradient of the layer's output for class {c} ({name})", stored, reference.Gradient, hints, mistakes)) return false;
-        if (!detached)
+        if (stored.requires_grad)
         {
             r.Fail($"the stored gradient is detached ({name})", FindingCodes.NotDetached, "Stored.requires_grad is true",
                 "Keep a detached copy: a stored gradient must not join a new autograd graph.");

@@ -4,10 +4,7 @@ using static TorchSharp.torch;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>
-/// Exercise 2, the class activation map: two hand-built cases (K = C = 3 on 2x3; K = 4, C = 3 on a non-square 3x5, both signs)
-/// and the real layer4 (cat photo, both classes; dog photo, class cat). Exercise 8 runs its cases through <see cref="RunCases"/> too.
-/// </summary>
+/// <summary>Exercise 2, the class activation map; exercise 8 runs its cases through <see cref="RunCases"/> too.</summary>
 internal static class CamExercise
 {
     private const string Title = "Exercise 2: the class activation map";
@@ -59,10 +56,7 @@ internal static class CamExercise
         ], ValuesHint, "positions h·w", MapMistakes, map: true);
     });
 
-    /// <summary>
-    /// Runs a CAM function on each case until the first failure: the map against the reference (with the other classes'
-    /// maps, the table's known mistakes and the ÷positions and ÷K factors named), then the inputs untouched.
-    /// </summary>
+    /// <summary>Each case until the first failure: the map against the reference (mistakes named), then the inputs.</summary>
     internal static void RunCases(CheckRecorder r, CamFunction cam, IEnumerable<Case> cases, string valuesHint, string positionsName,
         Func<Tensor, Tensor, int, Tensor, IEnumerable<KnownMistake>> mistakes, bool map)
     {
@@ -77,18 +71,17 @@ internal static class CamExercise
             var all = mistakes(aBefore, wBefore, c, expected).ToList();
             all.InsertRange(1, otherClasses.Reverse());
             var hints = new Hints(valuesHint, Scaled: "The pattern is right but the scale is not: look for a division or a factor the weighted sum does not have.",
-                Shape: map ? null : "activations are [K, L] and the weights [C, K]: the sum runs over K, and one class's map keeps one value per word, [L].")
-            {
-                Map = map,
-                Inputs = "the activations and weights you were given",
-                Factors =
+                Shape: map ? null : "activations are [K, L] and the weights [C, K]: the sum runs over K, " +
+                    "and one class's map keeps one value per word, [L].",
+                Map: map,
+                Inputs: "the activations and weights you were given",
+                Factors:
                 [
                     new(1.0 / positions, FindingCodes.AveragedOverPositions, $"you divided by the number of {positionsName} = {positions}",
                         $"CAM sums the weighted channels at each {(map ? "position" : "word")}; averaging over the {(map ? "positions" : "words")} is what the pooling before the head does, not the map."),
                     new(1.0 / channels, FindingCodes.AveragedOverChannels, $"you divided by the number of channels K = {channels}",
                         "CAM is the weighted sum over the channels, not their average."),
-                ],
-            };
+                ]);
             if (!TensorComparison.Compare(r, $"map for the {name}", result, expected, hints, all)) return;
             if (!TensorComparison.Untouched(r, $"inputs untouched ({name})", "your function changed the activations or the weights it was given", (a, aBefore), (w, wBefore))) return;
         }

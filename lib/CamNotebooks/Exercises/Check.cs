@@ -7,8 +7,7 @@ namespace CamNotebooks.Exercises;
 /// The exercise checks, one call per exercise: each runs your implementation next to the library's reference on small
 /// hand-built cases and on the real network and photos (<see cref="ExerciseData"/>), and returns a <see cref="CheckResult"/>
 /// saying what is right and, for what is not, what differs and which idea to revisit. A check never throws because of your
-/// code: an exception in it becomes a finding. Each exercise is a type of its own (<c>CamExercise</c>...): its cases, criteria
-/// and known mistakes, as tables.
+/// code: an exception in it becomes a finding.
 /// </summary>
 public static class Check
 {

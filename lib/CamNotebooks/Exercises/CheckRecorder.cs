@@ -7,7 +7,7 @@ using Module = TorchSharp.torch.nn.Module;
 namespace CamNotebooks.Exercises;
 
 /// <summary>Collects a check's findings and runs the learner's code so that no exception of theirs escapes.</summary>
-internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan = null)
+internal sealed class CheckRecorder
 {
     /// <summary>Checks share one model; running two at once (parallel tests) would let one's hooks fire in the other's passes.</summary>
     private static readonly object Gate = new();
@@ -15,14 +15,14 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
     private readonly List<CheckFinding> _findings = [];
 
     /// <summary>
-    /// Runs one check's <paramref name="body"/> under the gate and a dispose scope: an exception that escapes it (left behind by
-    /// the learner's code) becomes a finding, and autograd's switches are put back whatever happened. A null answer is bad input: it throws.
+    /// Runs a check's <paramref name="body"/> under the gate and a dispose scope: an exception that escapes it becomes a finding,
+    /// and autograd's switches are put back. A null answer is bad input: it throws.
     /// </summary>
     public static CheckResult Run(string exercise, IReadOnlyList<string> plan, object answer, Action<CheckRecorder> body,
         [CallerArgumentExpression(nameof(answer))] string? answerName = null)
     {
         ArgumentNullException.ThrowIfNull(answer, answerName);
-        var recorder = new CheckRecorder(exercise, plan);
+        var recorder = new CheckRecorder();
         var switches = AutogradSwitches.Current;
         lock (Gate)
         {
@@ -38,18 +38,17 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
             }
             finally { recorder.RestoreAutograd(switches); }
         }
-        return recorder.Result();
+        return new(exercise, recorder._findings.ToList(), plan);
     }
 
     /// <summary>Records whether hooks the learner's code registered on <paramref name="model"/> are gone, removing any left.</summary>
     public void ExpectNoLeftoverHooks(Module model, Dictionary<Module, HashSet<string>> before, string criterion, string hint)
     {
-        var leftOn = HookRegistry.RemoveAddedSince(model, before);
+        var leftOn = HookRegistry.Added(model, before, remove: true);
         if (leftOn.Count == 0) Pass(criterion);
         else Fail(criterion, FindingCodes.HookNotRemoved, $"{leftOn.Count} hook(s) still registered on {string.Join(", ", leftOn.Distinct())} (the check removed them for you)", hint);
     }
 
-    /// <summary>Reads a learner hook's Stored safely.</summary>
     public bool TryStored(ExerciseHook hook, string criterion, out Tensor? stored) =>
         TryLearner(criterion, () => hook.Stored, out stored, "Reading Stored threw: the getter should just return the tensor you kept.");
 
@@ -62,7 +61,6 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
         return false;
     }
 
-    /// <summary>True once a failure was recorded.</summary>
     public bool Failed => _findings.Any(f => !f.Passed);
 
     public IReadOnlyList<CheckFinding> Findings => _findings;
@@ -71,15 +69,11 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
 
     public void Fail(string criterion, string code, string detail, string hint) => _findings.Add(new(criterion, false, code, detail, hint));
 
-    /// <summary>Records <paramref name="finding"/> as is (from <see cref="TensorComparison"/>).</summary>
     public void Add(CheckFinding finding) => _findings.Add(finding);
 
-    public CheckResult Result() => new(exercise, _findings.ToList(), plan);
-
     /// <summary>
-    /// Runs the learner's code. A <see cref="NotImplementedException"/> (however wrapped) becomes "not yet implemented";
-    /// any other exception becomes an "exception" finding with its type, message and where in the learner's code it came
-    /// from, unless <paramref name="explain"/> (which must not throw) names it as a known mistake. Returns false when the learner's code threw.
+    /// Runs the learner's code; false when it threw. NotImplementedException becomes "not yet implemented", any other exception a
+    /// finding with its type and message, unless <paramref name="explain"/> (which must not throw) names it as a known mistake.
     /// </summary>
     public bool TryLearner<T>(string criterion, Func<T> action, out T value, string whenFailing, Func<Exception, CheckFinding?>? explain = null)
     {
@@ -90,28 +84,24 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
         finally { RestoreAutograd(switches); }
     }
 
-    /// <summary>
-    /// Autograd's switches are global (per thread): a no_grad() or inference_mode() without using leaves them changed for
-    /// every later cell. Each kind is reported once per check, and really switched back.
-    /// </summary>
+    /// <summary>Puts autograd's switches back (left changed, they change every later cell); reported once per kind.</summary>
     public void RestoreAutograd(AutogradSwitches expected)
     {
         var found = AutogradSwitches.Current;
         if (found == expected) return;
         expected.Restore();
-        if (found.InferenceMode != expected.InferenceMode)
-        {
-            if (_findings.Any(f => f.Code == FindingCodes.InferenceModeChanged)) return;
-            Fail("leaves inference mode as it was", FindingCodes.InferenceModeChanged,
-                found.InferenceMode ? "your code left inference mode switched on (the check switched it off)" : "your code switched inference mode off inside an inference_mode block (the check switched it back)",
-                "inference_mode() returns a guard that ends inference mode when it is disposed: create it with `using`, so it ends with its block. " +
-                "While it is on, no tensor can take part in a backward pass.");
-            return;
-        }
-        if (_findings.Any(f => f.Code == FindingCodes.GradModeChanged)) return;
-        Fail("leaves autograd as it was", FindingCodes.GradModeChanged,
-            expected.GradEnabled ? "your code left autograd switched off (the check switched it back on)" : "your code switched autograd on inside a no_grad block (the check switched it back)",
-            "no_grad() returns a guard that switches gradients back on when it is disposed: create it with `using`, so it ends with its block.");
+        var (code, criterion, detail, hint) = found.InferenceMode != expected.InferenceMode
+            ? (FindingCodes.InferenceModeChanged, "leaves inference mode as it was", found.InferenceMode
+                    ? "your code left inference mode switched on (the check switched it off)"
+                    : "your code switched inference mode off inside an inference_mode block (the check switched it back)",
+                "inference_mode() returns a guard that ends inference mode when it is disposed: create it with `using`, " +
+                "so it ends with its block. While it is on, no tensor can take part in a backward pass.")
+            : (FindingCodes.GradModeChanged, "leaves autograd as it was", expected.GradEnabled
+                    ? "your code left autograd switched off (the check switched it back on)"
+                    : "your code switched autograd on inside a no_grad block (the check switched it back)",
+                "no_grad() returns a guard that switches gradients back on when it is disposed: create it with `using`, " +
+                "so it ends with its block.");
+        if (!_findings.Any(f => f.Code == code)) Fail(criterion, code, detail, hint);
     }
 
     /// <summary>Same for code that returns nothing.</summary>
@@ -132,7 +122,6 @@ internal sealed class CheckRecorder(string exercise, IReadOnlyList<string>? plan
         else Fail(criterion, FindingCodes.Exception, $"your code threw {inner.GetType().Name}: {FirstLine(inner.Message)}", whenFailing);
     }
 
-    /// <summary>The hint for a tensor used after the model (or a dispose scope) freed it.</summary>
     private const string DisposedHint =
         "The model frees each layer's output as soon as the next layer has used it, so a tensor your hook kept as it was is gone " +
         "by the time you read it. Keep a tensor of your own in the hook: a detached copy (detach().clone()) for its values, or, " +

@@ -4,9 +4,8 @@ using System.Text;
 namespace CamNotebooks.Exercises;
 
 /// <summary>
-/// What a check found: <see cref="Passed"/> when every criterion is met, and one <see cref="CheckFinding"/> per
-/// criterion (✔ or ✘ with a stable code and a hint). In a notebook it displays as a small table; as text it is a
-/// ✔/✘ list (<see cref="ToString"/>).
+/// What a check found: one <see cref="CheckFinding"/> per criterion (met, or not with a stable code and a hint),
+/// <see cref="Passed"/> when all are met. A notebook displays it as a small table; as text it is a ✔/✘ list.
 /// </summary>
 public sealed class CheckResult
 {
@@ -17,10 +16,7 @@ public sealed class CheckResult
         Plan = plan ?? [];
     }
 
-    /// <summary>
-    /// What the check tests, in plain words, one line per criterion. Shown while the exercise is not yet implemented, so the
-    /// reader knows what is demanded before writing any code.
-    /// </summary>
+    /// <summary>What the check tests, one line per criterion: shown while the exercise is not yet implemented.</summary>
     public IReadOnlyList<string> Plan { get; }
 
     /// <summary>The exercise checked, e.g. "Exercise 1: a forward hook".</summary>
@@ -49,14 +45,10 @@ public sealed class CheckResult
     /// <inheritdoc />
     public override string ToString()
     {
-        var text = new StringBuilder($"{Exercise}: {Verdict}");
-        foreach (var finding in Findings) text.Append("\n  ").Append(finding.ToString().Replace("\n", "\n  "));
-        if (NotImplemented && Plan.Count > 0)
-        {
-            text.Append("\n  What this check will test:");
-            foreach (var line in Plan) text.Append("\n    • ").Append(line);
-        }
-        return text.ToString();
+        var findings = Findings.Select(f => "\n  " + f.ToString().Replace("\n", "\n  "));
+        string[] plan = NotImplemented && Plan.Count > 0
+            ? ["\n  What this check will test:", .. Plan.Select(line => $"\n    • {line}")] : [];
+        return $"{Exercise}: {Verdict}{string.Concat(findings)}{string.Concat(plan)}";
     }
 
     /// <summary>An HTML table: one row per criterion, green ✔ or red ✘, with the detail and the hint.</summary>
@@ -82,11 +74,8 @@ public sealed class CheckResult
         }
         html.Append("</table>");
         if (NotImplemented && Plan.Count > 0)
-        {
-            html.Append("<div style=\"margin-top:4px\">What this check will test:</div><ul style=\"margin:2px 0 4px 0\">");
-            foreach (var line in Plan) html.Append($"<li>{E(line)}</li>");
-            html.Append("</ul>");
-        }
+            html.Append("<div style=\"margin-top:4px\">What this check will test:</div><ul style=\"margin:2px 0 4px 0\">")
+                .Append(string.Concat(Plan.Select(line => $"<li>{E(line)}</li>"))).Append("</ul>");
         return html.Append("</div>").ToString();
     }
 }

@@ -43,10 +43,7 @@ public static class ExerciseData
     /// <summary>A photo ready for the classifier: normalised, as a batch [1, 3, 224, 224].</summary>
     public static Tensor Batch(string fileName = CatPhoto) => Classifier.Prepare(PhotoPath(fileName));
 
-    /// <summary>
-    /// Trains on a thread of its own: the first caller may be inside a dispose scope (a check, a learner's cell), and dispose
-    /// scopes are per thread, so the model's weights must not be created where that scope would free them.
-    /// </summary>
+    /// <summary>Trains on a thread of its own: dispose scopes are per thread, and a caller's would free the weights.</summary>
     private static PetClassifier Train()
     {
         // A dedicated thread, not Task.Run: waiting on a task may run it inline, on this thread, inside the caller's scope.

@@ -4,10 +4,8 @@ using CamNotebooks.Hooks;
 namespace CamNotebooks.Exercises;
 
 /// <summary>
-/// Exercise 7, the capstone: says what it could not find, drives each piece found through its own exercise's check (the real
-/// model snapshotted and restored around each; eval() is fine, as in exercise 4), then the learner's whole pipeline end to
-/// end: their Grad-CAM of the cat photo at layer4 and layer3 drawn with their overlay, against the library's picture. Each
-/// criterion is prefixed with the piece it is about.
+/// Exercise 7, the capstone: each piece found goes through its own exercise's check (criteria prefixed with the piece), then
+/// the learner's Grad-CAM drawn with their overlay, end to end, against the library's picture.
 /// </summary>
 internal static class FromScratchExercise
 {
@@ -43,11 +41,9 @@ internal static class FromScratchExercise
     private static void Piece<T>(CheckRecorder r, string name, T? piece, Func<T, CheckResult> check) where T : class
     {
         if (piece is null) return;
-        using var snapshot = ModelSnapshot.Take(ExerciseData.Model);
+        // Changes reported and undone at the end, as in exercise 4: eval() is fine, the check gives the mode back.
+        using var guard = ModelSnapshot.Guard(r, ExerciseData.Model, " (the real network)", $"{name}: ");
         foreach (var f in check(piece).Findings) r.Add(f with { Criterion = $"{name}: {f.Criterion}" });
-        foreach (var change in snapshot.Changes()) // the rule of exercise 4: eval() is fine, the check gives the mode back
-            r.Fail($"{name}: {change.Criterion} (the real network)", change.Code, change.Detail, change.Hint);
-        snapshot.Restore();
     }
 
     /// <summary>The learner's Grad-CAM drawn with the learner's overlay on the real photo, against the library's picture.</summary>
@@ -64,8 +60,8 @@ internal static class FromScratchExercise
         foreach (var layerName in new[] { "body.layer4", "body.layer3" })
         {
             string criterion = $"your Grad-CAM of {layerName[5..]} drawn with your overlay on the cat photo";
-            TorchSharp.torch.Tensor expected;
-            using (var reference = Maps.GradCam.Compute(model, layerName, batch, [1])) expected = OverlayExercise.Picture(photo, reference.Maps[0], Colormap.Magma, 0.6);
+            using var reference = Maps.GradCam.Compute(model, layerName, batch, [1]);
+            var expected = MapOverlay.Blend(photo, reference.Maps[0], Colormap.Magma, 0.6);
             using var snapshot = ModelSnapshot.Take(model);
             var layer = ModuleLookup.FindTensorModule(model, layerName);
             bool ran = r.TryLearner(criterion, () => overlay(photo.clone(), gradCam(model, layer, batch.clone(), 1), Colormap.Magma, 0.6),

@@ -6,16 +6,14 @@ using static TorchSharp.torch.nn;
 namespace CamNotebooks.Exercises;
 
 /// <summary>
-/// The learner's pieces for the capstone (exercise 7), found by the names its specification gives — a class
-/// <c>ActivationHook</c>, a class <c>GradientHook</c> and a static class <c>MyMaps</c> with <c>Cam</c>, <c>GradCam</c> and
-/// <c>Overlay</c> — or handed over directly (tests, scripts). What could not be found is kept in <see cref="Problems"/>,
-/// each with what was expected.
+/// The learner's capstone pieces (exercise 7), found by the specification's names (classes <c>ActivationHook</c> and
+/// <c>GradientHook</c>, a static class <c>MyMaps</c> with <c>Cam</c>, <c>GradCam</c> and <c>Overlay</c>) or handed over
+/// directly (tests, scripts); what could not be found is in <see cref="Problems"/>, with what was expected.
 /// </summary>
 /// <remarks>
-/// Why names and reflection rather than delegates in the check cell: a check cell that names the learner's types would not
-/// compile until all of them exist, so the learner would get a compiler error instead of a list of what is missing, and the
-/// untouched notebook could not run. Types declared in a notebook cell are compiled as classes nested in that cell's
-/// submission class (<c>Submission#N</c>); when a cell declaring a name is run again, the latest submission wins.
+/// Names, not delegates in the check cell: a cell naming the learner's types would not compile until all of them exist, so the
+/// learner would get a compiler error, not a list of what is missing. A notebook cell's types are nested in its submission
+/// class (<c>Submission#N</c>); when a cell declaring a name is run again, the latest submission wins.
 /// </remarks>
 public sealed class FromScratchParts
 {
@@ -53,22 +51,17 @@ public sealed class FromScratchParts
         var activationHook = HookFactory(Latest(ActivationHookName), ActivationHookName, problems);
         var gradientHook = HookFactory(Latest(GradientHookName), GradientHookName, problems);
         var maps = Latest(MapsClassName);
-        CamFunction? cam = null;
-        GradCamFunction? gradCam = null;
-        OverlayFunction? overlay = null;
         if (maps is null)
             problems.Add(($"{MapsClassName}.Cam, {MapsClassName}.GradCam, {MapsClassName}.Overlay",
                 $"no class named {MapsClassName}: declare 'public static class {MapsClassName}' with the three static methods of the specification"));
-        else
-        {
-            cam = StaticMethod<CamFunction>(maps, "Cam", "Tensor Cam(Tensor activations, Tensor weights, int classIndex)", problems);
-            gradCam = StaticMethod<GradCamFunction>(maps, "GradCam",
-                "Tensor GradCam(Module<Tensor, Tensor> model, Module<Tensor, Tensor> layer, Tensor image, int classIndex)", problems);
-            overlay = StaticMethod<OverlayFunction>(maps, "Overlay", "Tensor Overlay(Tensor image, Tensor map, Colormap colormap, double alpha)", problems);
-        }
         return new FromScratchParts
         {
-            ActivationHook = activationHook, GradientHook = gradientHook, Cam = cam, GradCam = gradCam, Overlay = overlay, Problems = problems,
+            ActivationHook = activationHook, GradientHook = gradientHook, Problems = problems,
+            Cam = StaticMethod<CamFunction>(maps, "Tensor Cam(Tensor activations, Tensor weights, int classIndex)", problems),
+            GradCam = StaticMethod<GradCamFunction>(maps, "Tensor GradCam(Module<Tensor, Tensor> model, " +
+                "Module<Tensor, Tensor> layer, Tensor image, int classIndex)", problems),
+            Overlay = StaticMethod<OverlayFunction>(maps,
+                "Tensor Overlay(Tensor image, Tensor map, Colormap colormap, double alpha)", problems),
         };
     }
 
@@ -112,13 +105,18 @@ public sealed class FromScratchParts
             return null;
         }
         var defaults = constructor!.GetParameters().Skip(1).Select(p => p.DefaultValue).ToArray();
-        return layer => new LearnerHook((IDisposable)Invoke(() => constructor.Invoke([layer, .. defaults])), stored!);
+        // The learner's own exceptions, not reflection's wrapper around them.
+        const BindingFlags Unwrapped = BindingFlags.DoNotWrapExceptions;
+        return layer => new LearnerHook((IDisposable)constructor.Invoke(Unwrapped, null, [layer, .. defaults], null), stored!);
     }
 
     private static string Describe(ConstructorInfo c) => $"{c.DeclaringType?.Name}({string.Join(", ", c.GetParameters().Select(p => p.ParameterType.Name))})";
 
-    private static T? StaticMethod<T>(Type owner, string name, string signature, List<(string, string)> problems) where T : Delegate
+    /// <summary>The static method named in <paramref name="signature"/> ("Tensor Name(...)"), if it fits.</summary>
+    private static T? StaticMethod<T>(Type? owner, string signature, List<(string, string)> problems) where T : Delegate
     {
+        if (owner is null) return null;
+        string name = signature.Split(' ', '(')[1];
         var methods = owner.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static).Where(m => m.Name == name).ToList();
         foreach (var method in methods)
             if (Delegate.CreateDelegate(typeof(T), method, throwOnBindFailure: false) is T found) return found;
@@ -128,23 +126,13 @@ public sealed class FromScratchParts
         return null;
     }
 
-    /// <summary>Runs reflection-invoked learner code, rethrowing their exception rather than the reflection wrapper.</summary>
-    private static object Invoke(Func<object> call)
-    {
-        try { return call(); }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
-            throw;
-        }
-    }
-
     /// <summary>The learner's hook seen as an <see cref="ExerciseHook"/>: Stored read by reflection, Dispose forwarded.</summary>
     private sealed class LearnerHook(IDisposable hook, MemberInfo stored) : ExerciseHook
     {
         public override Tensor? Stored
         {
-            get => (Tensor?)Invoke(() => (stored is PropertyInfo p ? p.GetValue(hook) : ((FieldInfo)stored).GetValue(hook))!);
+            get => (Tensor?)(stored is PropertyInfo p ? p.GetValue(hook, BindingFlags.DoNotWrapExceptions, null, null, null)
+                : ((FieldInfo)stored).GetValue(hook));
             protected set { }
         }
 

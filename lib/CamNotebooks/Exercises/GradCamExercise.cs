@@ -5,13 +5,7 @@ using static TorchSharp.torch.nn;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>
-/// Exercise 4, Grad-CAM for any layer: against <see cref="Maps.GradCam"/> (which explains the model in eval mode) on a
-/// hand-built 3-class network, a batch-norm network handed over in training mode, and the real classifier at layer4 (cat photo:
-/// cat and dog; dog photo: cat) and layer3. Any correct way passes (hooks, autograd.grad, eval() first...). The model is
-/// snapshotted before each call; each change (batch-norm statistics, weights, modes other than eval(), requires_grad, hooks)
-/// is its own failed criterion, and the model is restored.
-/// </summary>
+/// <summary>Exercise 4, Grad-CAM for any layer, against <see cref="Maps.GradCam"/> in eval mode; the model is restored.</summary>
 internal static class GradCamExercise
 {
     private const string Title = "Exercise 4: Grad-CAM for any layer";
@@ -32,8 +26,11 @@ internal static class GradCamExercise
         "A channel with a negative weight (or a negative term) argues against the class and must be able to cancel others; " +
         "Grad-CAM takes the positive part once, of the finished weighted sum.";
 
-    internal const string GradientsSummedHint =
-        "Each channel's weight is the average gradient over the positions: a sum makes the map grow with the layer's resolution.";
+    /// <summary>The factor h·w of gradients summed over the positions instead of averaged, named (exercises 4 and 6).</summary>
+    internal static IReadOnlyList<NamedFactor> SummedFactors(Tensor positions) => TensorComparison.PositionFactors(positions,
+        "you summed the gradients over the positions instead of averaging them",
+        "Each channel's weight is the average gradient over the positions: a sum makes the map grow with the layer's resolution.",
+        summed: true);
 
     internal const string MeanOverWrongAxesHint =
         "The book's mean over [1, 2] is for one image's [K, h, w]; with the batch dimension in front, which dimensions are the positions?";
@@ -87,12 +84,7 @@ internal static class GradCamExercise
         var changes = snapshot.Changes();
         bool switchedToEval = snapshot.OnlySwitchedToEval;
         snapshot.Restore();
-        var hints = new Hints(ValuesHint)
-        {
-            Map = true,
-            Inputs = "the network's activations",
-            Factors = TensorComparison.PositionFactors(expected, "you summed the gradients over the positions instead of averaging them", GradientsSummedHint, summed: true),
-        };
+        var hints = new Hints(ValuesHint, Map: true, Inputs: "the network's activations", Factors: SummedFactors(expected));
         ok = TensorComparison.Compare(r, $"map for the {name}", map, expected, hints, Mistakes(network, layer, layerName, otherLayer, input, c, classes, expected));
         var failures = new (Func<bool> Failed, string Criterion, string Code, string Detail, string Hint)[]
         {

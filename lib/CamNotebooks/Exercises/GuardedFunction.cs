@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using static TorchSharp.torch;
 using static TorchSharp.torch.autograd;
 
@@ -9,13 +10,11 @@ namespace CamNotebooks.Exercises;
 /// mistake in <see cref="Backward"/> is reported instead of ending the process.
 /// </summary>
 /// <remarks>
-/// <para>Why it exists: autograd's native code calls <c>backward</c>, and .NET cannot carry an exception back out through
-/// native code, so an exception thrown in a plain SingleTensorFunction's backward (including TorchSharp's own "returned an
-/// incorrect number of gradients") terminates the kernel. Here, if <see cref="Backward"/> throws or returns the wrong
-/// number of gradients, the incoming gradient is passed on unchanged, the problem is written to standard error and kept
-/// in <see cref="GuardedFunctionErrors"/>, where the exercise checks find it.</para>
-/// <para>As with SingleTensorFunction: call <c>YourFunction.apply(tensor, other arguments...)</c>; Backward returns one
-/// entry per argument given to apply (null for arguments that are not tensors needing a gradient).</para>
+/// <para>Autograd's native code calls <c>backward</c>, and an exception cannot travel back out through it: one thrown in a plain
+/// SingleTensorFunction's backward (even TorchSharp's "returned an incorrect number of gradients") ends the kernel. Here the
+/// gradient is passed on unchanged instead; the problem goes to standard error and <see cref="GuardedFunctionErrors"/>.</para>
+/// <para>Call <c>YourFunction.apply(tensor, other arguments...)</c>; Backward returns one entry per argument of apply (null for
+/// those that need no gradient).</para>
 /// </remarks>
 /// <typeparam name="T">Your class itself (<c>class Tap : GuardedFunction&lt;Tap&gt;</c>).</typeparam>
 public abstract class GuardedFunction<T> : SingleTensorFunction<T> where T : GuardedFunction<T>, new()
@@ -52,27 +51,17 @@ public abstract class GuardedFunction<T> : SingleTensorFunction<T> where T : Gua
         {
             GuardedFunctionErrors.Report(Name, e);
         }
-        var passThrough = new List<Tensor> { grad_output };
-        for (int i = 1; i < count; i++) passThrough.Add(null!);
-        return passThrough;
+        return [grad_output, .. Enumerable.Repeat<Tensor>(null!, count - 1)];
     }
 }
 
 /// <summary>The problems <see cref="GuardedFunction{T}"/> caught in backward passes, oldest first.</summary>
 public static class GuardedFunctionErrors
 {
-    private static readonly List<Exception> Errors = [];
+    private static ImmutableList<Exception> _errors = [];
 
     /// <summary>Returns and forgets every problem reported so far.</summary>
-    public static IReadOnlyList<Exception> TakeAll()
-    {
-        lock (Errors)
-        {
-            var all = Errors.ToList();
-            Errors.Clear();
-            return all;
-        }
-    }
+    public static IReadOnlyList<Exception> TakeAll() => Interlocked.Exchange(ref _errors, []);
 
     private static long _backwardCalls;
 
@@ -83,7 +72,7 @@ public static class GuardedFunctionErrors
 
     internal static void Report(string function, Exception e)
     {
-        lock (Errors) Errors.Add(e);
+        ImmutableInterlocked.Update(ref _errors, errors => errors.Add(e));
         Console.Error.WriteLine($"{function}.Backward failed ({e.GetType().Name}: {e.Message}); the gradient was passed on unchanged.");
     }
 }

@@ -6,14 +6,10 @@ using Module = TorchSharp.torch.nn.Module;
 namespace CamNotebooks.Exercises;
 
 /// <summary>
-/// Sees which forward hooks are registered on a model's layers, so a check can tell whether the learner's code removed
-/// its hooks, and take away the ones it left (otherwise they would keep firing in every later cell).
+/// The hooks registered on a model's layers, so a check can tell whether the learner's code removed its own, and take away
+/// those left (they would fire in every later cell). TorchSharp 0.107 keeps them in four protected dictionaries of
+/// <c>HookableModule&lt;,&gt;</c> and cannot list them, hence reflection; if renamed, <see cref="IsSupported"/> turns false.
 /// </summary>
-/// <remarks>
-/// TorchSharp 0.107 keeps hooks in four protected dictionaries of <c>HookableModule&lt;,&gt;</c> (pre_hooks, post_hooks,
-/// module_pre_hooks, module_post_hooks) and offers no public way to list them, hence reflection. If a future version
-/// renames them, <see cref="IsSupported"/> turns false and the checks fall back to watching whether a hook still fires.
-/// </remarks>
 internal static class HookRegistry
 {
     private static readonly string[] FieldNames = ["pre_hooks", "post_hooks", "module_pre_hooks", "module_post_hooks"];
@@ -30,13 +26,8 @@ internal static class HookRegistry
     /// <summary>Whether hook dictionaries were found on this TorchSharp version.</summary>
     public static bool IsSupported(Module model) => Dictionaries(model).Any();
 
-    /// <summary>Where hooks registered since <paramref name="before"/> are, as dotted layer names (one entry per hook).</summary>
-    public static List<string> Find(Module model, Dictionary<Module, HashSet<string>> before) => Added(model, before, remove: false);
-
-    /// <summary>Removes every hook registered since <paramref name="before"/> and returns where they were (empty when none was left).</summary>
-    public static List<string> RemoveAddedSince(Module model, Dictionary<Module, HashSet<string>> before) => Added(model, before, remove: true);
-
-    private static List<string> Added(Module model, Dictionary<Module, HashSet<string>> before, bool remove)
+    /// <summary>The hooks added since <paramref name="before"/>, as their layers' names; removed if asked.</summary>
+    public static List<string> Added(Module model, Dictionary<Module, HashSet<string>> before, bool remove)
     {
         var found = new List<string>();
         foreach (var (name, module) in model.named_modules().Prepend(("(the model)", model)))

@@ -3,10 +3,7 @@ using static TorchSharp.torch;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>
-/// Exercise 6, Grad-CAM of a batch without keepdim: a trap case where N = h = 2 and K = w = 3 (weights [N, K] broadcast against
-/// [N, K, h, w] with no error, on the wrong axes), then real layer4 activations and gradients of two photos, and of one.
-/// </summary>
+/// <summary>Exercise 6, Grad-CAM of a batch without keepdim, with a trap case where misaligned weights still fit.</summary>
 internal static class KeepdimExercise
 {
     private const string Title = "Exercise 6: Grad-CAM without keepdim";
@@ -45,14 +42,11 @@ internal static class KeepdimExercise
             var hints = new Hints(
                 "Grad-CAM: one weight per image and channel (the gradients averaged over the positions), a weighted sum of the channels, " +
                 "its positive part. Broadcasting lines shapes up from the right: check which axes of the activations your weights met.",
-                Shape: "The result is [N, h, w]: one map per image. Follow the shapes through each step.")
-            {
-                Map = true,
-                Images = true,
-                Inputs = "the activations and gradients you were given",
-                Factors = TensorComparison.PositionFactors(gBefore, "you summed the gradients over the positions instead of averaging them",
-                    GradCamExercise.GradientsSummedHint, summed: true),
-            };
+                Shape: "The result is [N, h, w]: one map per image. Follow the shapes through each step.",
+                Map: true,
+                Images: true,
+                Inputs: "the activations and gradients you were given",
+                Factors: GradCamExercise.SummedFactors(gBefore));
             if (!TensorComparison.Compare(r, $"maps for the {name}", maps, expected, hints, Mistakes(aBefore, gBefore, expected))) return;
             if (!TensorComparison.Untouched(r, $"inputs untouched ({name})", "your formula changed the activations or gradients", (a, aBefore), (g, gBefore))) return;
         }
@@ -64,10 +58,6 @@ internal static class KeepdimExercise
         Tensor Weighted(Tensor w) => (w.unsqueeze(-1).unsqueeze(-1) * a).sum(1);
         List<KnownMistake> mistakes =
         [
-            new(FindingCodes.BroadcastMisaligned, "your channel weights were multiplied along the wrong dimensions (the shapes happened to fit)",
-                BroadcastHint, () => (weights * a).sum(1).relu()),
-            new(FindingCodes.BroadcastMisaligned, "your channel weights [N, 1, 1, K] were lined up with the width, not the channels",
-                BroadcastHint, () => (weights.unsqueeze(1).unsqueeze(1) * a).sum(1).relu()),
             new(FindingCodes.MissingRelu, "your maps keep negative values", "Grad-CAM keeps only the positive part of the weighted sum.", () => Weighted(weights)),
             // In the trap case the first image's map is 0 everywhere, so these two cannot be told apart there: the detail names both.
             new(FindingCodes.WholeBatch, "every image got the same channel weights (averaged over the whole batch, or taken from one image)", OwnWeightsHint,

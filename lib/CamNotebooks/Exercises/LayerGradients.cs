@@ -5,15 +5,14 @@ using static TorchSharp.torch.nn;
 namespace CamNotebooks.Exercises;
 
 /// <summary>
-/// A layer's activations [N, K, h, w], the gradient of chosen class scores with respect to them, and the model's scores, from
-/// the core's public API only. backward stops at the layer (inputs: the layer's output), so no parameter's <c>.grad</c> changes;
-/// not autograd.grad, whose libtorch errors end the process where backward's become exceptions.
+/// A layer's activations [N, K, h, w], the gradients of chosen class scores at them, and the scores. backward stops at the layer,
+/// so no parameter's <c>.grad</c> changes; not autograd.grad, whose libtorch errors end the process (backward's are exceptions).
 /// </summary>
 internal sealed record LayerGradients(Tensor Activations, Tensor Gradients, Tensor Logits)
 {
     /// <summary>
-    /// Runs <paramref name="model"/> once on <paramref name="batch"/> (in eval mode, or training mode if asked; the mode comes
-    /// back) and differentiates the sum over images n of the score of class <paramref name="classes"/>[n].
+    /// One pass in eval mode (or training mode, if asked; the mode is given back), differentiating the sum over images n of the
+    /// score of class <paramref name="classes"/>[n].
     /// </summary>
     public static LayerGradients Of(Module<Tensor, Tensor> model, Module<Tensor, Tensor> layer, Tensor batch, int[] classes, bool train = false)
     {
@@ -29,9 +28,7 @@ internal sealed record LayerGradients(Tensor Activations, Tensor Gradients, Tens
             using var mode = train ? ModelModeScope.Train(model) : ModelModeScope.Eval(model);
             using var gradients = enable_grad();
             var logits = model.call(batch.detach());
-            var score = logits[0, classes[0]];
-            for (int n = 1; n < classes.Length; n++) score = score + logits[n, classes[n]];
-            score.backward(inputs: [leaf!]);
+            logits.gather(1, tensor(classes, ScalarType.Int64).unsqueeze(1)).sum().backward(inputs: [leaf!]);
             return new(leaf!.detach(), leaf!.grad!.detach(), logits.detach());
         }
         finally { remover.remove(); }

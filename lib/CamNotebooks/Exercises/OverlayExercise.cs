@@ -4,10 +4,7 @@ using static TorchSharp.torch.nn.functional;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>
-/// Exercise 5, a heatmap over a photo: against <see cref="HeatmapMath"/> (Normalize, Upsample, Blend) on a hand-built
-/// non-square case, the cat photo with its Grad-CAM map, and a crop of it. Scaling after stretching is accepted too.
-/// </summary>
+/// <summary>Exercise 5, a heatmap over a photo, against <see cref="MapOverlay.Blend"/>; stretching first is fine.</summary>
 internal static class OverlayExercise
 {
     private const string Title = "Exercise 5: a heatmap over a photo";
@@ -42,16 +39,12 @@ internal static class OverlayExercise
         foreach (var (name, image, map, colormap, alpha) in cases)
         {
             var (imageBefore, mapBefore) = (image.clone(), map.clone());
-            var expected = Picture(imageBefore, mapBefore, colormap, alpha);
+            var expected = MapOverlay.Blend(imageBefore, mapBefore, colormap, alpha);
             if (!r.TryLearner(name, () => overlay(image, map, colormap, alpha), out var picture, ValuesHint)) return;
             if (!Judge(r, $"picture for the {name}", picture, expected, imageBefore, mapBefore, colormap, alpha)) return;
             if (!TensorComparison.Untouched(r, $"inputs untouched ({name})", "your function changed the image or the map it was given", (image, imageBefore), (map, mapBefore))) return;
         }
     });
-
-    /// <summary>The library's picture: the map min-max scaled, stretched bilinearly, coloured and blended.</summary>
-    internal static Tensor Picture(Tensor image, Tensor map, Colormap colormap, double alpha) =>
-        HeatmapMath.Blend(image, HeatmapMath.Upsample(HeatmapMath.Normalize(map), image.shape[1], image.shape[2]), colormap, alpha);
 
     /// <summary>Records the finding for one picture: a shape named first, then scaling after stretching accepted, then the blend's weights, then the rules.</summary>
     private static bool Judge(CheckRecorder r, string criterion, Tensor? picture, Tensor expected, Tensor image, Tensor map, Colormap colormap, double alpha)
@@ -123,11 +116,10 @@ internal static class OverlayExercise
                 "The colour map gives red, green, blue in that order, like the image's channels; keep them as they come.", () => image * (1 - alpha) + colours.flip(0) * alpha),
         ];
         var hints = new Hints(ValuesHint, Scaled: "The picture is right up to a factor: look for a division or a factor the blend does not have.",
-            Transposed: "Stretch to [height, width] (tensors are [channels, height, width]), not [width, height].")
-        {
-            Inputs = "the image you were given",
-            Factors = [new(1.0 / 255, FindingCodes.ScaledValues, "a picture of 0..1", "Images and colours here are 0..255, not 0..1.")],
-        };
+            Transposed: "Stretch to [height, width] (tensors are [channels, height, width]), not [width, height].",
+            Inputs: "the image you were given",
+            Factors: [new(1.0 / 255, FindingCodes.ScaledValues, "a picture of 0..1",
+                "Images and colours here are 0..255, not 0..1.")]);
         return TensorComparison.Compare(r, criterion, picture, expected, hints, mistakes, Close);
     }
 
@@ -152,12 +144,6 @@ internal static class OverlayExercise
     /// Pictures match when they differ by less than half a level on average and at most 2% of values by more than 2 levels:
     /// a colormap is a step function, so a rounding difference can flip a pixel to the neighbouring colour.
     /// </summary>
-    internal static bool Close(Tensor a, Tensor b)
-    {
-        if (!a.shape.SequenceEqual(b.shape)) return false;
-        using var scope = NewDisposeScope();
-        if (a.isnan().any().item<bool>()) return false;
-        var difference = (a - b).abs();
-        return difference.mean().item<float>() < 0.5 && (difference > 2).to(ScalarType.Float32).mean().item<float>() < 0.02;
-    }
+    internal static bool Close(Tensor a, Tensor b) => TensorComparison.Close(a, b,
+        d => d.mean().item<float>() < 0.5 && (d > 2).to(ScalarType.Float32).mean().item<float>() < 0.02);
 }

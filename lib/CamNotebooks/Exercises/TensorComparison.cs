@@ -2,30 +2,22 @@ using static TorchSharp.torch;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>A typical wrong answer: if the learner's result matches <see cref="Variant"/>, the check says which mistake it was.</summary>
-/// <param name="Code">The diagnosis code.</param>
-/// <param name="Detail">What the result looks like (e.g. "this is the map of class 0").</param>
-/// <param name="Hint">The concept to revisit.</param>
-/// <param name="Variant">Computes the wrong answer from the same inputs (called only when needed).</param>
+/// <summary>A typical wrong answer: a result matching <see cref="Variant"/> (computed only when needed) is named.</summary>
 internal sealed record KnownMistake(string Code, string Detail, string Hint, Func<Tensor> Variant);
 
 /// <summary>A known scale factor: the result is <see cref="Factor"/> × the reference.</summary>
 internal sealed record NamedFactor(double Factor, string Code, string Detail, string Hint);
 
-/// <summary>Hints for the generic differences; a check may pass its own.</summary>
-internal sealed record Hints(string Values, string? Scaled = null, string? Shifted = null, string? Transposed = null, string? Shape = null)
+/// <summary>
+/// Hints for the generic differences (a check may pass its own) and what the result is: made from <see cref="Inputs"/> (for the
+/// float32 hint), a <see cref="Map"/> (display transforms and reshapes recognised), one map per image along dimension 0
+/// (<see cref="Images"/> moved or reordered recognised), with <see cref="Factors"/> that mean something (1/(h·w), 1/K...).
+/// </summary>
+internal sealed record Hints(string Values, string? Scaled = null, string? Shifted = null, string? Transposed = null,
+    string? Shape = null, string Inputs = "the tensors you were given", bool Map = false, bool Images = false,
+    IReadOnlyList<NamedFactor>? Factors = null)
 {
-    /// <summary>What a float32 result is made from, for the element-type hint ("the activations and weights you were given").</summary>
-    public string Inputs { get; init; } = "the tensors you were given";
-
-    /// <summary>The result is a map (its last two dimensions are positions): display transforms and reshapes are recognised.</summary>
-    public bool Map { get; init; }
-
-    /// <summary>The result is one map per image along dimension 0: images moved to another axis or order are recognised.</summary>
-    public bool Images { get; init; }
-
-    /// <summary>Scale factors with a meaning (1/(h·w), 1/K...): when the result is the reference times one, say which.</summary>
-    public IReadOnlyList<NamedFactor> Factors { get; init; } = [];
+    public IReadOnlyList<NamedFactor> Factors { get; } = Factors ?? [];
 }
 
 /// <summary>
@@ -44,14 +36,12 @@ internal static class TensorComparison
         public CheckFinding Pass(string detail) => new(Criterion, true, CheckFinding.OkCode, detail, null);
     }
 
-    private delegate CheckFinding? Rule(Case c);
-
     private const string TransposedHint = "Rows are the height (i), columns the width (j); check the order of the output dimensions.";
     private const string RawHint = "A map's raw values carry its meaning (how much each position adds to the score); scaling to 0..1 is a display step, done later, when it is coloured.";
     private const string ReshapeHint = "reshape keeps the memory order and only cuts it differently; to move an axis (rows ↔ columns, channels last) use permute or transpose.";
 
-    /// <summary>The rules, in the order they are tried: the first that recognises the result gives the finding.</summary>
-    private static readonly Rule[] Rules =
+    // In the order they are tried: the first that recognises the result gives the finding.
+    private static readonly Func<Case, CheckFinding?>[] Rules =
     [
         c => c.Raw is null ? c.Fail(FindingCodes.NoResult, "your code returned null", "Return the tensor you computed.") : null,
         c => c.Raw!.IsInvalid ? c.Fail(FindingCodes.NoResult, "the tensor you returned was already disposed",
@@ -66,7 +56,7 @@ internal static class TensorComparison
         Permuted,
         ImagesReordered,
         c => c.SameShape ? null
-            : SwappedShape(c.A, c.E) && c.Close(c.A, c.E.transpose(-1, -2))
+            : c.E.dim() >= 2 && c.Close(c.A, c.E.transpose(-1, -2))
                 ? c.Fail(FindingCodes.Transposed, $"got shape {Shape(c.A)}, expected {Shape(c.E)}: rows and columns are swapped", c.Hints.Transposed ?? TransposedHint)
                 : c.Fail(FindingCodes.WrongShape, $"got shape {Shape(c.A)}, expected {Shape(c.E)}",
                     c.Hints.Shape ?? "Follow the shapes step by step: which dimensions should a sum or mean remove, which should stay?"),
@@ -81,9 +71,8 @@ internal static class TensorComparison
     ];
 
     /// <summary>
-    /// Records the finding of the first rule that recognises <paramref name="actual"/> (met if it equals
-    /// <paramref name="expected"/> within tolerance); a wrong element type is also reported, once per check. Returns true when
-    /// the values match.
+    /// Records the finding of the first rule that recognises <paramref name="actual"/>, and a wrong element type once per check.
+    /// True when it matches <paramref name="expected"/> within tolerance.
     /// </summary>
     public static bool Compare(CheckRecorder recorder, string criterion, Tensor? actual, Tensor expected, Hints hints,
         IEnumerable<KnownMistake>? mistakes = null, Func<Tensor, Tensor, bool>? close = null)
@@ -166,9 +155,8 @@ internal static class TensorComparison
         var reshaped = e.transpose(-1, -2).reshape(e.shape);
         if (!c.Close(reshaped, e) && c.Close(a, reshaped))
             return c.Fail(FindingCodes.ReshapedNotPermuted, "your map is the reference transposed, then reshaped back to [h, w] (axes reshaped, not permuted)", ReshapeHint);
-        var dims = e.shape.ToArray();
-        (dims[^1], dims[^2]) = (dims[^2], dims[^1]);
-        return c.Close(a, e.reshape(dims).transpose(-1, -2))
+        var swapped = e.reshape([.. e.shape[..^2], e.shape[^1], e.shape[^2]]).transpose(-1, -2);
+        return c.Close(a, swapped)
             ? c.Fail(FindingCodes.ReshapedNotPermuted, "your map is the reference reshaped to [w, h], then transposed (axes reshaped, not permuted)", ReshapeHint)
             : null;
     }
@@ -204,17 +192,16 @@ internal static class TensorComparison
             $"reference {c.E.flatten()[at].item<float>():G4})", c.Hints.Values);
     }
 
-    private static bool SwappedShape(Tensor a, Tensor e) => a.dim() == e.dim() && a.dim() >= 2 && a.shape[^1] == e.shape[^2]
-        && a.shape[^2] == e.shape[^1] && a.shape[..^2].SequenceEqual(e.shape[..^2]);
-
     /// <summary>max |a - b| ≤ 1e-5 + 1e-3 · max |b|: loose enough for another order of summation, tight enough for any real mistake.</summary>
-    public static bool Close(Tensor a, Tensor b, double relative = 1e-3)
+    public static bool Close(Tensor a, Tensor b, double relative = 1e-3) =>
+        Close(a, b, d => d.max().item<float>() <= 1e-5 + relative * (b.numel() == 0 ? 0 : b.abs().max().item<float>()));
+
+    /// <summary>Same shape as <paramref name="b"/>, no NaN, and |a - b| that <paramref name="near"/> accepts.</summary>
+    public static bool Close(Tensor a, Tensor b, Func<Tensor, bool> near)
     {
         if (!a.shape.SequenceEqual(b.shape)) return false;
         using var scope = NewDisposeScope();
-        if (a.isnan().any().item<bool>()) return false;
-        double scale = b.numel() == 0 ? 0 : b.abs().max().item<float>();
-        return (a - b).abs().max().item<float>() <= 1e-5 + relative * scale;
+        return !a.isnan().any().item<bool>() && near((a - b).abs());
     }
 
     /// <summary>Whether each input still equals its copy from before the learner's call; if not, records <paramref name="criterion"/> as failed.</summary>

@@ -2,10 +2,7 @@ using static TorchSharp.torch;
 
 namespace CamNotebooks.Exercises;
 
-/// <summary>
-/// Exercise 8, CAM for a sentence: the library's CAM of the sentence as a 1 x L grid, on a hand-built case (K = 4, C = 3, L = 7,
-/// both signs) and a mail-sized one (K = 32, C = 2, L = 128), both classes; run like exercise 2's cases.
-/// </summary>
+/// <summary>Exercise 8, CAM for a sentence: the library's CAM of it as a 1 x L grid, run like exercise 2's cases.</summary>
 internal static class TextCamExercise
 {
     private const string Title = "Exercise 8: CAM for a sentence";

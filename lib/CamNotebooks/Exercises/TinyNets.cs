@@ -14,7 +14,7 @@ internal static class TinyNets
     public static Sequential InPlaceNet()
     {
         var conv = Conv2d(1, 1, 1, bias: false);
-        using (no_grad()) conv.weight!.fill_(2);
+        Set(conv.weight!, 2);
         return Sequential(("conv", conv), ("relu", ReLU(inplace: true)));
     }
 
@@ -26,19 +26,7 @@ internal static class TinyNets
     /// fc: Linear(2→2) with W = [[1, 2], [3, -1]], b = [0.1, -0.2]. The CAM setting of Zhou et al., small enough to work
     /// its maps out by hand (the unit tests do).
     /// </summary>
-    public static Sequential GapNet()
-    {
-        var conv = Conv2d(1, 2, 1);
-        var fc = Linear(2, 2);
-        using (no_grad())
-        {
-            conv.weight!.copy_(tensor(new float[] { 1, -1 }).reshape(2, 1, 1, 1));
-            conv.bias!.copy_(tensor(new float[] { 0, 0.5f }));
-            fc.weight!.copy_(tensor(new float[] { 1, 2, 3, -1 }).reshape(2, 2));
-            fc.bias!.copy_(tensor(new float[] { 0.1f, -0.2f }));
-        }
-        return Sequential(("features", conv), ("relu", ReLU()), ("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc));
-    }
+    public static Sequential GapNet() => Gap([1, -1], [0, 0.5f], [1, 2, 3, -1], [0.1f, -0.2f]);
 
     /// <summary>The <see cref="GapNet"/> input: one 1x4x4 image with x[i, j] = 4i + j - 6 (values -6..9).</summary>
     public static Tensor GapInput() => arange(16, dtype: ScalarType.Float32).sub(6).reshape(1, 1, 4, 4);
@@ -47,19 +35,28 @@ internal static class TinyNets
     /// features: 1x1 conv 1→3 channels (weights 1, -1, 0.5; biases 0, 0.5, -1); relu; global average
     /// pool; flatten; fc: Linear(3→3) with an asymmetric weight. Three classes, so "the other class" is not just "not this one".
     /// </summary>
-    public static Sequential ThreeClassGapNet()
+    public static Sequential ThreeClassGapNet() =>
+        Gap([1, -1, 0.5f], [0, 0.5f, -1], [1, 2, -1, 3, -1, 0.5f, -2, 1, 1], [0.1f, -0.2f, 0.3f]);
+
+    /// <summary>features: 1x1 conv 1→K; relu; global average pool; flatten; fc: Linear(K→K) (K conv weights).</summary>
+    private static Sequential Gap(float[] convWeights, float[] convBiases, float[] fcWeights, float[] fcBiases)
     {
-        var conv = Conv2d(1, 3, 1);
-        var fc = Linear(3, 3);
-        using (no_grad())
-        {
-            conv.weight!.copy_(tensor(new float[] { 1, -1, 0.5f }).reshape(3, 1, 1, 1));
-            conv.bias!.copy_(tensor(new float[] { 0, 0.5f, -1 }));
-            fc.weight!.copy_(tensor(new float[] { 1, 2, -1, 3, -1, 0.5f, -2, 1, 1 }).reshape(3, 3));
-            fc.bias!.copy_(tensor(new float[] { 0.1f, -0.2f, 0.3f }));
-        }
+        int k = convWeights.Length;
+        var (conv, fc) = (Conv2d(1, k, 1), Linear(k, k));
+        Set(conv.weight!, convWeights);
+        Set(conv.bias!, convBiases);
+        Set(fc.weight!, fcWeights);
+        Set(fc.bias!, fcBiases);
         return Sequential(("features", conv), ("relu", ReLU()), ("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc));
     }
+
+    /// <summary>Copies <paramref name="values"/> into a parameter or buffer, in its shape.</summary>
+    private static void Set(Tensor target, Tensor values)
+    {
+        using (no_grad()) target.copy_(values.reshape(target.shape));
+    }
+
+    private static void Set(Tensor target, params float[] values) => Set(target, tensor(values));
 
     /// <summary>A 1x2x3 image for <see cref="ThreeClassGapNet"/>: x[i, j] = 1.5·(3i + j) - 3 (values -3..4.5).</summary>
     public static Tensor ThreeClassGapInput() => (arange(6, dtype: ScalarType.Float32) * 1.5f - 3).reshape(1, 1, 2, 3);
@@ -70,13 +67,9 @@ internal static class TinyNets
     /// </summary>
     public static Sequential FlatNet()
     {
-        var conv = Conv2d(1, 1, 1, bias: false);
-        var fc = Linear(4, 2, hasBias: false);
-        using (no_grad())
-        {
-            conv.weight!.fill_(1);
-            fc.weight!.copy_(tensor(new float[] { 1, -2, 0.5f, 3, 0, 1, 0, -1 }).reshape(2, 4));
-        }
+        var (conv, fc) = (Conv2d(1, 1, 1, bias: false), Linear(4, 2, hasBias: false));
+        Set(conv.weight!, 1);
+        Set(fc.weight!, 1, -2, 0.5f, 3, 0, 1, 0, -1);
         return Sequential(("features", conv), ("flatten", Flatten()), ("fc", fc));
     }
 
@@ -90,7 +83,7 @@ internal static class TinyNets
     public static Sequential IdentityFeatures(Tensor weights)
     {
         var fc = Linear(weights.shape[1], weights.shape[0], hasBias: false);
-        using (no_grad()) fc.weight!.copy_(weights);
+        Set(fc.weight!, weights);
         return Sequential(("features", Identity()), ("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc));
     }
 
@@ -119,19 +112,16 @@ internal static class TinyNets
         var bn = BatchNorm2d(5);
         var features = Conv2d(5, 4, 1);
         var fc = Linear(4, 3);
-        using (no_grad())
-        {
-            conv.weight!.copy_(((arange(135, dtype: ScalarType.Float32) * 0.37f).sin() * 0.5f).reshape(5, 3, 3, 3));
-            conv.bias!.copy_(tensor(new float[] { 0.1f, -0.2f, 0.3f, 0, -0.1f }));
-            bn.running_mean!.copy_(tensor(new float[] { 0.5f, -0.3f, 0.2f, 0.8f, -0.6f }));
-            bn.running_var!.copy_(tensor(new float[] { 2.0f, 0.5f, 1.5f, 3.0f, 0.8f }));
-            bn.weight!.copy_(tensor(new float[] { 1.2f, 0.8f, -0.5f, 1.0f, 0.6f }));
-            bn.bias!.copy_(tensor(new float[] { 0.2f, 0.1f, 0.3f, -0.1f, 0.4f }));
-            features.weight!.copy_(((arange(20, dtype: ScalarType.Float32) * 0.91f + 0.3f).cos()).reshape(4, 5, 1, 1));
-            features.bias!.copy_(tensor(new float[] { 0.05f, 0.2f, -0.1f, 0.3f }));
-            fc.weight!.copy_(tensor(new float[] { 1, -0.5f, 2, 0.3f, -1, 1.5f, 0.5f, -0.7f, 0.4f, 0.9f, -1.2f, 1.1f }).reshape(3, 4));
-            fc.bias!.copy_(tensor(new float[] { 0.1f, -0.2f, 0.05f }));
-        }
+        Set(conv.weight!, (arange(135, dtype: ScalarType.Float32) * 0.37f).sin() * 0.5f);
+        Set(conv.bias!, 0.1f, -0.2f, 0.3f, 0, -0.1f);
+        Set(bn.running_mean!, 0.5f, -0.3f, 0.2f, 0.8f, -0.6f);
+        Set(bn.running_var!, 2.0f, 0.5f, 1.5f, 3.0f, 0.8f);
+        Set(bn.weight!, 1.2f, 0.8f, -0.5f, 1.0f, 0.6f);
+        Set(bn.bias!, 0.2f, 0.1f, 0.3f, -0.1f, 0.4f);
+        Set(features.weight!, (arange(20, dtype: ScalarType.Float32) * 0.91f + 0.3f).cos());
+        Set(features.bias!, 0.05f, 0.2f, -0.1f, 0.3f);
+        Set(fc.weight!, 1, -0.5f, 2, 0.3f, -1, 1.5f, 0.5f, -0.7f, 0.4f, 0.9f, -1.2f, 1.1f);
+        Set(fc.bias!, 0.1f, -0.2f, 0.05f);
         var net = Sequential(("conv", conv), ("bn", bn), ("relu", ReLU()), ("features", features), ("relu2", ReLU()),
             ("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc));
         net.train();

@@ -468,6 +468,15 @@ public class NamedMistakeTests
         Assert.DoesNotContain(result.Failures, f => f.Hint!.Contains("Each piece passed alone") || f.Hint.Contains("agree with the library one by one"));
     }
 
+    /// <summary>The same idea in another form (add with alpha, then an in-place division), as the capstone's overlay piece alone.</summary>
+    [Fact]
+    public void Capstone_overlay_renormalised_by_one_plus_alpha_is_named_in_another_form()
+    {
+        var result = Check.FromScratch(new FromScratchParts { Overlay = (i, m, cm, a) => i.add(Colours(i, m, cm), alpha: a).div_(1 + a) });
+        AssertDiagnosis(result, FindingCodes.WrongBlend);
+        Assert.Contains(result.Failures, f => f.Code == FindingCodes.WrongBlend && f.Criterion.StartsWith("MyMaps.Overlay:"));
+    }
+
     [Fact]
     public void Capstone_grad_cam_with_the_head_weights_is_named()
     {
