@@ -50,29 +50,10 @@ public partial class LiveEdgeTests
     private static HttpClient Client() => new() { Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>Polls the page until its status bar holds <paramref name="text"/>; returns the page.</summary>
-    private static async Task<string> WaitForStatusAsync(LiveProcess live, string text, TimeSpan? bound = null)
-    {
-        using var client = Client();
-        var clock = Stopwatch.StartNew();
-        string page = "";
-        while (clock.Elapsed < (bound ?? Bound))
-        {
-            Assert.True(live.IsRunning, $"the live loop ended (exit {live.ExitCode}):\n{live.Output}");
-            try
-            {
-                page = await client.GetStringAsync(live.Url);
-                if (Status().Match(page) is { Success: true } status && WebUtility.HtmlDecode(status.Groups[1].Value).Contains(text, StringComparison.Ordinal))
-                    return page;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // starting, restarting, or too busy to answer within the client's time
-            }
-            await Task.Delay(250);
-        }
-        Assert.Fail($"the status never said '{text}'. Last page status: {Status().Match(page).Groups[1].Value}\nOutput:\n{live.Output}");
-        return page;
-    }
+    private static Task<string> WaitForStatusAsync(LiveProcess live, string text, TimeSpan? bound = null) =>
+        WaitForPageAsync(live, page => Status().Match(page) is { Success: true } status &&
+                                       WebUtility.HtmlDecode(status.Groups[1].Value).Contains(text, StringComparison.Ordinal),
+            bound, $"the status never said '{text}'");
 
     [Fact]
     public async Task Every_link_of_a_live_exercise_page_answers_and_index_is_not_a_redirect_to_itself()
@@ -323,7 +304,8 @@ public partial class LiveEdgeTests
     }
 
     /// <summary>Polls the page until <paramref name="done"/> holds; returns the page.</summary>
-    private static async Task<string> WaitForPageAsync(LiveProcess live, Func<string, bool> done, TimeSpan? bound = null)
+    private static async Task<string> WaitForPageAsync(LiveProcess live, Func<string, bool> done, TimeSpan? bound = null,
+        string failure = "the page never reached the expected state")
     {
         using var client = Client();
         var clock = Stopwatch.StartNew();
@@ -342,7 +324,7 @@ public partial class LiveEdgeTests
             }
             await Task.Delay(250);
         }
-        Assert.Fail($"the page never reached the expected state. Last page status: {Status().Match(page).Groups[1].Value}\nOutput:\n{live.Output}");
+        Assert.Fail($"{failure}. Last page status: {Status().Match(page).Groups[1].Value}\nOutput:\n{live.Output}");
         return page;
     }
 
