@@ -12,6 +12,9 @@ public static class PageRenderer
     /// <summary>Marks pages this program wrote, so a rebuild may delete its own stale pages and nothing else.</summary>
     public const string GeneratorMeta = "<meta name=\"generator\" content=\"CamNotebooks.Book\">";
 
+    /// <summary>The inline scripts a page with charts carries after plotly.js, in order; the policy lists each by hash.</summary>
+    private static readonly string[] ChartScripts = [PageScripts.PlotlyOffline, PageScripts.ChartFitting, PageScripts.RequireShim];
+
     // The browser enforces what the renderer promises: no script, style, image, font or connection from another host,
     // and no inline script but those the page lists by hash (its own and the ones its outputs draw charts with). A live
     // page adds its nonce to the scripts and may connect to the server it came from (its event stream).
@@ -223,7 +226,7 @@ public static class PageRenderer
     internal static void Head(StringBuilder html, BookSettings book, string pagePath, string title, bool drawsCharts, IReadOnlyList<string> scripts,
         LiveParts? live = null)
     {
-        string scriptSources = ScriptHashes.SourceList(drawsCharts ? [.. scripts, PageScripts.PlotlyOffline, PageScripts.ChartFitting, PageScripts.RequireShim] : scripts);
+        string scriptSources = ScriptHashes.SourceList(drawsCharts ? [.. scripts, .. ChartScripts] : scripts);
         string policy = string.Format(System.Globalization.CultureInfo.InvariantCulture, ContentSecurityPolicy,
             live is null ? scriptSources : $"{scriptSources} 'nonce-{live.Nonce}'", live is null ? "'none'" : "'self'");
         string Link(string target) => Html.Escape(PageLinks.Relative(pagePath, target));
@@ -236,7 +239,7 @@ public static class PageRenderer
         if (drawsCharts)
         {
             html.Append($"<script src=\"{Link(BookAssets.PlotlyJsFileName)}\"></script>\n");
-            foreach (string script in (string[])[PageScripts.PlotlyOffline, PageScripts.ChartFitting, PageScripts.RequireShim])
+            foreach (string script in ChartScripts)
                 html.Append("<script>").Append(script).Append("</script>\n");
         }
         if (live is not null)
