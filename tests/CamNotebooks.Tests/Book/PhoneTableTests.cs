@@ -59,16 +59,7 @@ public class PhoneTableTests
         string book = WriteBook(ExplorerSite.PagePath, ExplorerPage.Render(BookSettings.Default, site));
         Directory.CreateDirectory(Path.Combine(book, ExplorerSite.ImageFolder));
         File.WriteAllBytes(Path.Combine(book, ExplorerSite.ImageFolder, "map.png"), TestImages.Encode(TestImages.Quadrants(224, 224), SkiaSharp.SKEncodedImageFormat.Png));
-        try
-        {
-            await using var browser = await BookBrowser.LaunchAsync();
-            var problems = await ProblemsAsync(browser, Path.Combine(book, ExplorerSite.PagePath), "phone-explorer");
-            Assert.True(problems.Count == 0, string.Join("\n", problems));
-        }
-        finally
-        {
-            Directory.Delete(book, recursive: true);
-        }
+        await AssertFitsAsync(book, ExplorerSite.PagePath, "phone-explorer");
     }
 
     [LinuxBrowserFact]
@@ -96,16 +87,7 @@ public class PhoneTableTests
         Assert.Equal(board.ToText(), ((DisplayOutput)notebook.Cells[1].Outputs[0]).Data["text/plain"]);
         var page = new BookPage("07_trusting_maps.dib", PageKind.Chapter, content.Title!, null);
         string book = WriteBook(page.PagePath, PageRenderer.NotebookPage(BookSettings.Default, page, content, null, null));
-        try
-        {
-            await using var browser = await BookBrowser.LaunchAsync();
-            var problems = await ProblemsAsync(browser, Path.Combine(book, page.PagePath), "phone-scoreboard");
-            Assert.True(problems.Count == 0, string.Join("\n", problems));
-        }
-        finally
-        {
-            Directory.Delete(book, recursive: true);
-        }
+        await AssertFitsAsync(book, page.PagePath, "phone-scoreboard");
     }
 
     /// <summary>The scoreboard's output as chapter 07 produces it: the notebook displays it, with the library's formatters.</summary>
@@ -127,6 +109,21 @@ public class PhoneTableTests
         foreach (var (name, bytes) in BookAssets.Files()) File.WriteAllBytes(Path.Combine(book, name), bytes);
         File.WriteAllText(Path.Combine(book, pagePath), html);
         return book;
+    }
+
+    /// <summary>Fails with every problem <see cref="ProblemsAsync"/> finds on <paramref name="pagePath"/>; deletes the book after.</summary>
+    private static async Task AssertFitsAsync(string book, string pagePath, string shot)
+    {
+        try
+        {
+            await using var browser = await BookBrowser.LaunchAsync();
+            var problems = await ProblemsAsync(browser, Path.Combine(book, pagePath), shot);
+            Assert.True(problems.Count == 0, string.Join("\n", problems));
+        }
+        finally
+        {
+            Directory.Delete(book, recursive: true);
+        }
     }
 
     /// <summary>
